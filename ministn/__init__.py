@@ -1,0 +1,7 @@
+"""ministn: Spatial Transformer Networks from scratch, in NumPy (and CuPy)."""
+from . import functional, nn, optim
+from .autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
+from .backend import gpu_available, manual_seed
+from .gradcheck import gradcheck
+
+__version__ = "0.1.0"

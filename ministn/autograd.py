@@ -1,0 +1,221 @@
+"""Reverse-mode automatic differentiation: Tensor, Function, and the backward pass.
+
+A ``Tensor`` wraps an array (``.data``, NumPy or CuPy) and remembers the ``Function`` call that
+produced it. ``loss.backward()`` walks that record in reverse topological order and applies the
+chain rule: for ``y = f(x1, ..., xk)`` with upstream gradient ``dL/dy``,
+
+    dL/dx_i += f.backward(dL/dy)[i]        (summed over every use of x_i)
+
+The sort is iterative (a 10,000-op chain does not hit Python's recursion limit), gradients of a
+tensor used twice accumulate, and the graph is freed once it has been used.
+"""
+import contextlib
+
+import numpy as np
+
+from . import backend
+
+_grad_enabled = True
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside this block no graph is recorded (inference, optimiser updates)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+class Context:
+    """What a Function's forward leaves for its backward: ``ctx.save(name=array)``, ``ctx.name``."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+
+    def save(self, **arrays):
+        self.__dict__.update(arrays)
+
+
+class Function:
+    """Base class of every differentiable operation (as ``torch.autograd.Function``).
+
+    Subclasses define two static methods on raw arrays:
+      forward(ctx, *inputs, **options) -> output array
+      backward(ctx, grad_out) -> one gradient per positional input (None if not needed)
+    and are called as ``MyOp.apply(*tensors, **options)``.
+    """
+
+    @staticmethod
+    def forward(ctx, *inputs, **options):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        needs = tuple(t.requires_grad for t in tensors)
+        record = _grad_enabled and any(needs)
+        ctx = Context(needs)
+        out = Tensor(cls.forward(ctx, *(t.data for t in tensors), **options), requires_grad=record)
+        if record:
+            out._creator = (cls, ctx, tensors)
+        return out
+
+
+class Tensor:
+    """An array that can record the operations applied to it."""
+
+    __array_priority__ = 100  # so that ndarray * Tensor calls Tensor.__rmul__
+
+    def __init__(self, data, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data.data
+        xp = backend.get_array_module(data)
+        self.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"requires_grad needs a floating-point tensor, got dtype {self.data.dtype}")
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._creator = None  # (Function subclass, ctx, input tensors) of the op that made it
+
+    # ---- array-like attributes -----------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    device = property(lambda self: backend.device_of(self.data))
+    is_leaf = property(lambda self: self._creator is None)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor({backend.to_numpy(self.data)!r}{grad})"
+
+    def numpy(self):
+        return backend.to_numpy(self.data)
+
+    def item(self):
+        return self.data.item()
+
+    def detach(self):
+        return Tensor(self.data)
+
+    def to(self, device):
+        """A copy on ``device`` ('cpu' or 'gpu'); a leaf keeps requires_grad."""
+        return Tensor(backend.to_device(self.data, device), requires_grad=self.requires_grad)
+
+    def astype(self, dtype):
+        return Tensor(self.data.astype(dtype), requires_grad=self.requires_grad)
+
+    def zero_grad(self):
+        self.grad = None
+
+    # ---- the backward pass ---------------------------------------------------------------
+    def backward(self, grad=None):
+        """Accumulate dL/dx into ``.grad`` of every leaf x that requires grad."""
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad (no graph was recorded)")
+        xp = backend.get_array_module(self.data)
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward: grad must be given for a non-scalar output of shape "
+                                   f"{self.shape} (grad can be implicitly created only for scalars)")
+            grad = xp.ones_like(self.data)
+        grad = grad.data if isinstance(grad, Tensor) else xp.asarray(grad, dtype=self.dtype)
+        if grad.shape != self.shape:
+            raise ValueError(f"backward: grad has shape {grad.shape}, expected {self.shape}")
+
+        grads = {id(self): grad}
+        for node in _topological_order(self):
+            grad_out = grads.pop(id(node), None)
+            if grad_out is None:  # no gradient flows here (e.g. a backward returned None)
+                continue
+            if node._creator is None:  # a leaf: keep its gradient
+                node.grad = grad_out if node.grad is None else node.grad + grad_out
+                continue
+            fn, ctx, inputs = node._creator
+            input_grads = fn.backward(ctx, grad_out)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            for x, g in zip(inputs, input_grads):
+                if not x.requires_grad or g is None:
+                    continue
+                if g.shape != x.shape or g.dtype != x.dtype:
+                    raise RuntimeError(f"{fn.__name__}.backward returned a gradient of shape "
+                                       f"{g.shape} {g.dtype} for an input of shape {x.shape} {x.dtype}")
+                grads[id(x)] = grads[id(x)] + g if id(x) in grads else g
+            node._creator = None  # free the graph as we go
+
+    # ---- operators, as in PyTorch (defined in ministn.functional) -----------------------
+    def __add__(self, other): return F.add(self, other)
+    def __radd__(self, other): return F.add(other, self)
+    def __sub__(self, other): return F.sub(self, other)
+    def __rsub__(self, other): return F.sub(other, self)
+    def __mul__(self, other): return F.mul(self, other)
+    def __rmul__(self, other): return F.mul(other, self)
+    def __truediv__(self, other): return F.div(self, other)
+    def __rtruediv__(self, other): return F.div(other, self)
+    def __neg__(self): return F.neg(self)
+    def __pow__(self, exponent): return F.pow(self, exponent)
+    def __matmul__(self, other): return F.matmul(self, other)
+    def __getitem__(self, index): return F.getitem(self, index)
+
+    def sum(self, axis=None, keepdims=False): return F.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return F.mean(self, axis, keepdims)
+    def exp(self): return F.exp(self)
+    def log(self): return F.log(self)
+    def relu(self): return F.relu(self)
+    def reshape(self, *shape): return F.reshape(self, *shape)
+    def view(self, *shape): return F.reshape(self, *shape)
+    def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
+    def permute(self, *dims): return F.permute(self, *dims)
+    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
+
+    @property
+    def T(self):
+        return F.permute(self, *reversed(range(self.ndim)))
+
+
+def _topological_order(root):
+    """Tensors reachable from ``root`` that need a gradient, each after every tensor it feeds.
+
+    Iterative depth-first search with an explicit stack (no recursion limit): a node is
+    emitted once all of its inputs' subtrees are done, then the order is reversed.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        if node._creator is not None:
+            for x in node._creator[2]:
+                if x.requires_grad and id(x) not in visited:
+                    stack.append((x, False))
+    return reversed(order)
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """Create a Tensor from a list, scalar or array (like ``torch.tensor``)."""
+    data = backend.to_numpy(data) if dtype is not None else data
+    return Tensor(np.asarray(data, dtype=dtype) if dtype is not None else data, requires_grad)
+
+
+from . import functional as F  # noqa: E402  (ops are defined with Function and Tensor above)

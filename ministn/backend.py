@@ -1,0 +1,92 @@
+"""The array backend: NumPy on the CPU, CuPy on the GPU, one code path for both.
+
+This is the only module that knows CuPy exists. Every op asks for the array module of its
+inputs (``xp = get_array_module(x)``) and then writes ``xp.zeros``, ``xp.exp``, ... exactly as
+it would with NumPy, so the same line runs on either device (CuPy's recommended pattern).
+
+Random numbers come from one seeded generator per device, set by ``manual_seed``, so that
+initialisation, dropout and data augmentation are reproducible from a single seed.
+"""
+import numpy as np
+
+try:  # CuPy is optional: ``pip install ministn[gpu]``
+    import cupy as _cupy
+except Exception:  # ImportError, or a CUDA library that fails to load
+    _cupy = None
+
+DEVICES = ("cpu", "gpu")
+
+
+def gpu_available():
+    """True when CuPy imports and sees at least one CUDA device."""
+    if _cupy is None:
+        return False
+    try:
+        return _cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def get_array_module(*arrays):
+    """numpy or cupy, whichever the arrays live in (numpy for plain Python values)."""
+    if _cupy is not None:
+        for a in arrays:
+            if isinstance(a, _cupy.ndarray):
+                return _cupy
+    return np
+
+
+def device_of(array):
+    return "gpu" if get_array_module(array) is not np else "cpu"
+
+
+def check_device(device):
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
+    if device == "gpu" and not gpu_available():
+        raise RuntimeError(
+            "device='gpu' needs CuPy and a CUDA device: install the extra with "
+            "`pip install -e \".[gpu]\"` on a machine with an NVIDIA GPU")
+
+
+def to_device(array, device):
+    """Move an array to 'cpu' (NumPy) or 'gpu' (CuPy); a no-op when it is already there."""
+    check_device(device)
+    if device == "cpu":
+        return to_numpy(array)
+    return _cupy.asarray(array)
+
+
+def to_numpy(array):
+    """A NumPy array, whatever the input; use only at the edges (plots, files, printing)."""
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy.asnumpy(array)
+    return np.asarray(array)
+
+
+# ---- seeded random numbers ------------------------------------------------------------------
+_rng = {"cpu": np.random.default_rng(0), "gpu": None}
+
+
+def manual_seed(seed):
+    """Seed every random stream ministn uses (initialisation, dropout, augmentation)."""
+    _rng["cpu"] = np.random.default_rng(seed)
+    _rng["gpu"] = _cupy.random.default_rng(seed) if _cupy is not None else None
+
+
+def rng(xp=np):
+    """The seeded generator for the array module ``xp`` (numpy or cupy)."""
+    if xp is np:
+        return _rng["cpu"]
+    if _rng["gpu"] is None:
+        _rng["gpu"] = _cupy.random.default_rng(0)
+    return _rng["gpu"]
+
+
+def get_rng_state():
+    """The CPU generator's state, a plain dict that a checkpoint can store."""
+    return _rng["cpu"].bit_generator.state
+
+
+def set_rng_state(state):
+    _rng["cpu"].bit_generator.state = state

@@ -1,0 +1,8 @@
+"""ministn.functional: every differentiable operation, named as in torch.nn.functional."""
+from .activation import dropout, dropout2d, relu, sigmoid, tanh
+from .basic import (add, div, exp, flatten, getitem, log, matmul, mean, mul, neg, permute, pow,
+                    reshape, sub, sum, transpose)
+from .conv import conv2d
+from .linear import linear
+from .loss import cross_entropy, log_softmax, nll_loss
+from .pool import avg_pool2d, max_pool2d

@@ -1,0 +1,103 @@
+"""Check a backward pass against central finite differences, in float64.
+
+For an op y = f(x1, ..., xk) and a random upstream gradient v (never all-ones, which hides
+transposition errors), the analytic vector-Jacobian product is what backward returns,
+
+    a_i = (J_i^T v) = d<v, f(x)>/dx_i,
+
+and the numeric one perturbs each element of x_i by +-eps:
+
+    n_i[j] = (<v, f(x + eps e_j)> - <v, f(x - eps e_j)>) / (2 eps).
+
+They must agree tensor-wise: ||a - n||_inf / max(||a||_inf, ||n||_inf) <= rtol (1e-6 by
+default; for smooth ops the truth is ~1e-9). When both are tiny (below ``atol``) they pass.
+"""
+import numpy as np
+
+from .autograd import Tensor
+from .backend import get_array_module, to_numpy
+
+
+class GradcheckError(AssertionError):
+    """Raised when an analytic gradient disagrees with finite differences."""
+
+
+def _inner(v, y):
+    return float((v * y.data).sum())
+
+
+def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None):
+    """True when fn's gradients w.r.t. every input that requires grad match central differences.
+
+    fn:      a callable taking the Tensors in ``inputs`` and returning one Tensor.
+    inputs:  a sequence of Tensors; those with requires_grad=True are checked. All float64.
+    upstream: the vector v (shape of the output); a seeded random one by default.
+    Raises GradcheckError naming the input, the worst element, its index and both values.
+    """
+    inputs = list(inputs)
+    checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input has requires_grad=True; nothing to check")
+    for i in checked:
+        if inputs[i].dtype != np.float64:
+            raise TypeError(f"gradcheck: input {i} must be float64 (finite differences in "
+                            f"float32 are too coarse), got {inputs[i].dtype}")
+    for i in checked:
+        inputs[i].grad = None
+
+    out = fn(*inputs)
+    xp = get_array_module(out.data)
+    if upstream is None:
+        v = xp.asarray(np.random.default_rng(seed).standard_normal(out.shape))
+    else:
+        v = xp.asarray(upstream.data if isinstance(upstream, Tensor) else upstream, dtype=out.dtype)
+    out.backward(v)
+
+    for i in checked:
+        x = inputs[i]
+        analytic = to_numpy(x.grad) if x.grad is not None else np.zeros(x.shape)
+        numeric = np.zeros(x.shape)
+        flat = x.data.reshape(-1)  # a view: perturbing it perturbs x
+        for j in range(flat.size):
+            original = flat[j].item()
+            flat[j] = original + eps
+            plus = _inner(v, fn(*inputs))
+            flat[j] = original - eps
+            minus = _inner(v, fn(*inputs))
+            flat[j] = original
+            numeric.flat[j] = (plus - minus) / (2 * eps)
+        _compare(analytic, numeric, i, rtol, atol)
+    return True
+
+
+def _compare(analytic, numeric, index, rtol, atol):
+    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0))
+    diff = np.abs(analytic - numeric)
+    worst = np.unravel_index(diff.argmax(), diff.shape) if diff.size else ()
+    if scale <= atol or diff.size == 0:
+        return
+    error = diff.max() / scale
+    if not error <= rtol:  # also catches NaN
+        raise GradcheckError(
+            f"gradient of input {index} (shape {analytic.shape}) disagrees with central "
+            f"differences: relative error {error:.3e} > {rtol:.0e}; worst element at index "
+            f"{tuple(int(k) for k in worst)}: analytic {analytic[worst]:.12g}, "
+            f"numeric {numeric[worst]:.12g}")
+
+
+def check_adjoint(linear_fn, x, seed=0, rtol=1e-12):
+    """For f linear in x: <f(x), y> == <x, f^T(y)> to rounding, where f^T is f's backward.
+
+    Needs no eps, so it checks a scatter (grid_sample's input gradient, col2im) exactly.
+    """
+    rng = np.random.default_rng(seed)
+    xp = get_array_module(x.data)
+    x = Tensor(x.data, requires_grad=True)
+    y_out = linear_fn(x)
+    y = xp.asarray(rng.standard_normal(y_out.shape), dtype=y_out.dtype)
+    y_out.backward(y)
+    lhs = _inner(y, y_out)
+    rhs = float((x.data * x.grad).sum())
+    if not abs(lhs - rhs) <= rtol * max(1.0, abs(lhs), abs(rhs)):
+        raise GradcheckError(f"adjoint identity fails: <f(x), y> = {lhs!r} but <x, f^T(y)> = {rhs!r}")
+    return True
