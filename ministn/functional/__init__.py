@@ -6,3 +6,7 @@ from .conv import conv2d
 from .linear import linear
 from .loss import cross_entropy, log_softmax, nll_loss
 from .pool import avg_pool2d, max_pool2d
+from .affine_grid import affine_grid
+from .grid_sample import grid_sample
+from .perspective_grid import perspective_grid
+from .tps_grid import tps_grid

@@ -2,3 +2,4 @@
 from .layers import (AvgPool2d, Conv2d, Dropout, Dropout2d, Flatten, Linear, LogSoftmax,
                      MaxPool2d, ReLU, Tanh)
 from .module import Module, Parameter, Sequential
+from .spatial import SpatialTransformer
