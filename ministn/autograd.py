@@ -130,8 +130,8 @@ class Tensor:
         xp = backend.get_array_module(self.data)
         if grad is None:
             if self.data.size != 1:
-                raise RuntimeError(f"backward: grad must be given for a non-scalar output of shape "
-                                   f"{self.shape} (grad can be implicitly created only for scalars)")
+                raise ValueError(f"backward: grad must be given for a non-scalar output of shape "
+                                 f"{self.shape} (grad can be implicitly created only for scalars)")
             grad = xp.ones_like(self.data)
         grad = grad.data if isinstance(grad, Tensor) else xp.asarray(grad, dtype=self.dtype)
         if grad.shape != self.shape:
@@ -140,12 +140,13 @@ class Tensor:
         grads = {id(self): grad}
         for node in _topological_order(self):
             grad_out = grads.pop(id(node), None)
+            creator, node._creator = node._creator, None  # free the graph as we go
             if grad_out is None:  # no gradient flows here (e.g. a backward returned None)
                 continue
-            if node._creator is None:  # a leaf: keep its gradient
+            if creator is None:  # a leaf: keep its gradient
                 node.grad = grad_out if node.grad is None else node.grad + grad_out
                 continue
-            fn, ctx, inputs = node._creator
+            fn, ctx, inputs = creator
             input_grads = fn.backward(ctx, grad_out)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
@@ -156,7 +157,6 @@ class Tensor:
                     raise RuntimeError(f"{fn.__name__}.backward returned a gradient of shape "
                                        f"{g.shape} {g.dtype} for an input of shape {x.shape} {x.dtype}")
                 grads[id(x)] = grads[id(x)] + g if id(x) in grads else g
-            node._creator = None  # free the graph as we go
 
     # ---- operators, as in PyTorch (defined in ministn.functional) -----------------------
     def __add__(self, other): return F.add(self, other)

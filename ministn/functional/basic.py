@@ -2,8 +2,11 @@
 
 Broadcasting: if ``z = x + y`` broadcasts ``x`` from shape s to shape t, then
 dL/dx = sum of dL/dz over the broadcast axes, reshaped to s (``unbroadcast``).
-Python numbers are converted to the other operand's dtype, so float32 stays float32.
+Python numbers are weakly typed (float32 * 0.5 stays float32); two float tensors of different
+dtypes are an error rather than a silent upcast.
 """
+import numpy as np
+
 from ..autograd import Function, Tensor
 from ..backend import get_array_module
 
@@ -17,12 +20,32 @@ def unbroadcast(grad, shape):
     return grad.sum(axis=axes, keepdims=True) if axes else grad
 
 
+def _operand(value, other):
+    """A constant operand of the tensor ``other`` as a Tensor.
+
+    A Python or NumPy number is weakly typed, as in NumPy 2: float32 * 0.5 stays float32, and
+    an integer tensor * 0.5 becomes floating point (never truncated). A constant float array
+    takes ``other``'s float dtype.
+    """
+    xp = get_array_module(other.data)
+    if isinstance(value, (bool, int, float, np.generic)):
+        value = value.item() if isinstance(value, np.generic) else value
+        return Tensor(xp.asarray(value, dtype=np.result_type(other.dtype, value)))
+    value = xp.asarray(value)
+    if value.dtype.kind == "f" and other.dtype.kind == "f":
+        value = value.astype(other.dtype, copy=False)
+    return Tensor(value)
+
+
 def _pair(x, y):
-    """Both operands as Tensors, a plain number taking the tensor's dtype."""
+    """Both operands as Tensors; two float tensors must share a dtype (no silent upcast)."""
     if not isinstance(x, Tensor):
-        x = Tensor(get_array_module(y.data).asarray(x, dtype=y.dtype))
+        x = _operand(x, y)
     if not isinstance(y, Tensor):
-        y = Tensor(get_array_module(x.data).asarray(y, dtype=x.dtype))
+        y = _operand(y, x)
+    if x.dtype.kind == "f" and y.dtype.kind == "f" and x.dtype != y.dtype:
+        raise TypeError(f"operands must have the same floating-point dtype, got {x.dtype} and "
+                        f"{y.dtype}: convert one explicitly with .astype()")
     return x, y
 
 
@@ -208,7 +231,7 @@ def div(x, y): return Div.apply(*_pair(x, y))
 def neg(x): return Neg.apply(x)
 def exp(x): return Exp.apply(x)
 def log(x): return Log.apply(x)
-def matmul(x, y): return MatMul.apply(x, y)
+def matmul(x, y): return MatMul.apply(*_pair(x, y))
 
 
 def pow(x, exponent):

@@ -1,0 +1,70 @@
+"""conv2d and im2col/col2im: gradients, adjoint identity, values vs the naive loop."""
+import numpy as np
+from hypothesis import given, settings
+
+import naive_layers as naive
+import ministn.functional as F
+from ministn import Tensor, gradcheck
+from ministn.functional.im2col import col2im, im2col
+from ministn.gradcheck import check_adjoint
+from strategies import conv_cases, generator, normal
+
+
+def leaf(array):
+    return Tensor(array, requires_grad=True)
+
+
+def _inputs(case):
+    rng = generator(case["seed"])
+    x, w = leaf(normal(rng, case["x_shape"])), leaf(normal(rng, case["w_shape"]))
+    return [x, w] + ([leaf(normal(rng, case["w_shape"][:1]))] if case["bias"] else [])
+
+
+@settings(max_examples=15)
+@given(case=conv_cases())
+def test_conv2d_grad_wrt_input_weight_bias_matches_central_differences(case):
+    options = dict(stride=case["stride"], padding=case["padding"])
+    assert gradcheck(lambda *args: F.conv2d(*args, **options), _inputs(case))
+
+
+@given(case=conv_cases())
+def test_conv2d_forward_matches_naive_loop(case):
+    x, w, *bias = (t.data for t in _inputs(case))
+    b = bias[0] if bias else None
+    expected = naive.conv2d(x, w, b, case["stride"], case["padding"])
+    y = F.conv2d(x, w, b, stride=case["stride"], padding=case["padding"]).data
+    assert y.shape == expected.shape
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+
+
+@given(case=conv_cases())
+def test_conv2d_adjoint_identity_in_the_input(case):
+    x, w, *_ = _inputs(case)
+    assert check_adjoint(lambda a: F.conv2d(a, w.data, stride=case["stride"],
+                                            padding=case["padding"]), x)
+
+
+@given(case=conv_cases())
+def test_im2col_and_col2im_are_adjoint(case):
+    """<im2col(x), c> == <x, col2im(c)> for every shape, stride and padding."""
+    rng = generator(case["seed"])
+    _, _, kh, kw = case["w_shape"]
+    x = normal(rng, case["x_shape"])
+    cols = im2col(x, kh, kw, case["stride"], case["padding"])
+    c = normal(rng, cols.shape)
+    back = col2im(c, x.shape, case["stride"], case["padding"])
+    assert back.shape == x.shape
+    np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
+
+
+def test_im2col_windows_are_the_definition():
+    x = np.arange(2 * 3 * 5 * 4, dtype=np.float64).reshape(2, 3, 5, 4)
+    cols = im2col(x, 3, 2, stride=2, padding=1)   # (N, C, kh, kw, H_out, W_out)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    assert cols.shape == (2, 3, 3, 2, 3, 3)
+    for i in range(3):
+        for j in range(2):
+            for oh in range(3):
+                for ow in range(3):
+                    np.testing.assert_array_equal(cols[:, :, i, j, oh, ow],
+                                                  x_pad[:, :, 2 * oh + i, 2 * ow + j])
