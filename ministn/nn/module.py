@@ -79,7 +79,7 @@ class Module:
 
     def _apply(self, convert):
         for m in self.modules():
-            for name, p in m._parameters.items():
+            for name, p in list(m._parameters.items()):  # setattr re-registers the name
                 setattr(m, name, Parameter(convert(p.data)))
         return self
 
