@@ -31,24 +31,25 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
 
 def _pool(x, kernel_size, stride, padding, reduce, pad_value):
     kh, kw = kernel_size
+    sh, sw = stride
     N, C, H, W = x.shape
     x_pad = np.full((N, C, H + 2 * padding, W + 2 * padding), pad_value, dtype=x.dtype)
     x_pad[:, :, padding:padding + H, padding:padding + W] = x
-    H_out = (H + 2 * padding - kh) // stride + 1
-    W_out = (W + 2 * padding - kw) // stride + 1
+    H_out = (H + 2 * padding - kh) // sh + 1
+    W_out = (W + 2 * padding - kw) // sw + 1
     y = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
             for oh in range(H_out):
                 for ow in range(W_out):
-                    window = [x_pad[n, c, stride * oh + i, stride * ow + j]
+                    window = [x_pad[n, c, sh * oh + i, sw * ow + j]
                               for i in range(kh) for j in range(kw)]
                     y[n, c, oh, ow] = reduce(window)
     return y
 
 
 def max_pool2d(x, kernel_size, stride, padding=0):
-    """y[n, c, oh, ow] = max over the window (padding never wins: it is -inf)."""
+    """y[n, c, oh, ow] = max over the window (padding never wins: it is -inf); pairs (h, w)."""
     return _pool(x, kernel_size, stride, padding, max, -np.inf)
 
 

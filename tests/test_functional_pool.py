@@ -33,7 +33,7 @@ def test_pool_forward_matches_naive_loop(name, case):
     x = normal(generator(case["seed"]), case["x_shape"])
     k = case["kernel_size"]
     kernel = (k, k) if isinstance(k, int) else k
-    stride = kernel[0] if case["stride"] is None else case["stride"]
+    stride = kernel if case["stride"] is None else (case["stride"], case["stride"])
     expected = reference(x, kernel, stride, case["padding"])
     y = op(x, **_options(case)).data
     assert y.shape == expected.shape

@@ -7,7 +7,7 @@
 """
 from ..autograd import Function
 from ..backend import get_array_module, rng
-from ._checks import as_tensor
+from ._checks import as_tensor, check_float, check_ndim
 
 
 class ReLU(Function):
@@ -63,12 +63,18 @@ def relu(input):
     return ReLU.apply(as_tensor(input, "input"))
 
 
+def _float_input(input):
+    x = as_tensor(input, "input")
+    check_float(x, "input")
+    return x
+
+
 def tanh(input):
-    return Tanh.apply(as_tensor(input, "input"))
+    return Tanh.apply(_float_input(input))
 
 
 def sigmoid(input):
-    return Sigmoid.apply(as_tensor(input, "input"))
+    return Sigmoid.apply(_float_input(input))
 
 
 def _dropout(x, p, training, mask_shape, name):
@@ -84,13 +90,12 @@ def _dropout(x, p, training, mask_shape, name):
 
 def dropout(input, p=0.5, training=True):
     """Zero each element with probability p and scale the survivors by 1 / (1 - p)."""
-    x = as_tensor(input, "input")
+    x = _float_input(input)
     return _dropout(x, p, training, x.shape, "dropout")
 
 
 def dropout2d(input, p=0.5, training=True):
     """Zero whole channels of input (N, C, H, W) with probability p; scale survivors by 1/(1-p)."""
-    x = as_tensor(input, "input")
-    if x.ndim != 4:
-        raise ValueError(f"dropout2d: input must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
+    x = _float_input(input)
+    check_ndim(x, "input", 4, "(N, C, H, W)")
     return _dropout(x, p, training, x.shape[:2] + (1, 1), "dropout2d")

@@ -2,15 +2,22 @@
 
 im2col lays every kh x kw window of a padded image side by side:
 
-    cols[n, c, i, j, oh, ow] = x_pad[n, c, i + stride*oh, j + stride*ow]
+    cols[n, c, i, j, oh, ow] = x_pad[n, c, i + sh*oh, j + sw*ow]
 
 so a convolution becomes one matrix product. col2im is its adjoint (transpose): it adds each
 window entry back to the pixel it came from, which is exactly the backward of im2col:
 
-    dx_pad[n, c, i + stride*oh, j + stride*ow] += dcols[n, c, i, j, oh, ow]
+    dx_pad[n, c, i + sh*oh, j + sw*ow] += dcols[n, c, i, j, oh, ow]
 
-Both loop over the kh*kw kernel taps only (at most 81 here), never over pixels or samples:
-each tap is one strided slice, which runs unchanged on NumPy and CuPy.
+Both loop over the kh*kw kernel taps only, never over pixels or samples: each tap is one
+strided slice, which runs unchanged on NumPy and CuPy.
+
+Memory layout. The work is done "batch last": images as (C, H, W, N) and columns as
+(kh, kw, C, H_out, W_out, N). A tap's slice x[:, i:..., j:..., :] then moves runs of W_out*N
+contiguous numbers (for stride 1) instead of W_out = 8 or so, which makes the kh*kw copies
+several times faster, and the columns reshape for free into the (kh*kw*C, H_out*W_out*N)
+matrix of one large matrix product. conv2d and the pools call the ``*_batch_last`` functions;
+``im2col``/``col2im`` present the same numbers with the batch first, as views.
 """
 from ..backend import get_array_module
 
@@ -19,28 +26,56 @@ def output_size(size, kernel, stride, padding):
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def im2col(x, kh, kw, stride=1, padding=0, pad_value=0.0):
-    """(N, C, H, W) -> (N, C, kh, kw, H_out, W_out) windows of the zero-padded image."""
+def to_batch_last(x):
+    """(N, C, H, W) -> a contiguous (C, H, W, N) copy (one cheap pass over the image)."""
+    return get_array_module(x).ascontiguousarray(x.transpose(1, 2, 3, 0))
+
+
+def from_batch_last(x):
+    """(C, H, W, N) -> a contiguous (N, C, H, W) copy."""
+    return get_array_module(x).ascontiguousarray(x.transpose(3, 0, 1, 2))
+
+
+def im2col_batch_last(x, kh, kw, stride=(1, 1), padding=(0, 0), pad_value=0.0):
+    """(C, H, W, N) -> (kh, kw, C, H_out, W_out, N) windows of the padded image."""
     xp = get_array_module(x)
-    N, C, H, W = x.shape
-    H_out, W_out = output_size(H, kh, stride, padding), output_size(W, kw, stride, padding)
-    if padding:
-        x = xp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)),
-                   constant_values=pad_value)
-    cols = xp.empty((N, C, kh, kw, H_out, W_out), dtype=x.dtype)
+    (sh, sw), (ph, pw) = stride, padding
+    C, H, W, N = x.shape
+    H_out, W_out = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    if ph or pw:
+        x = xp.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), constant_values=pad_value)
+    cols = xp.empty((kh, kw, C, H_out, W_out, N), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
-            cols[:, :, i, j] = x[:, :, i:i + stride * H_out:stride, j:j + stride * W_out:stride]
+            cols[i, j] = x[:, i:i + sh * H_out:sh, j:j + sw * W_out:sw]
     return cols
+
+
+def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):
+    """Adjoint of im2col_batch_last: (kh, kw, C, H_out, W_out, N) -> (C, H, W, N), overlaps summed."""
+    xp = get_array_module(cols)
+    (sh, sw), (ph, pw) = stride, padding
+    kh, kw, C, H_out, W_out, N = cols.shape
+    H, W = x_shape[1], x_shape[2]
+    x_pad = xp.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            x_pad[:, i:i + sh * H_out:sh, j:j + sw * W_out:sw] += cols[i, j]
+    return x_pad[:, ph:ph + H, pw:pw + W] if ph or pw else x_pad
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def im2col(x, kh, kw, stride=1, padding=0, pad_value=0.0):
+    """(N, C, H, W) -> (N, C, kh, kw, H_out, W_out) windows of the padded image (a view)."""
+    cols = im2col_batch_last(to_batch_last(x), kh, kw, _pair(stride), _pair(padding), pad_value)
+    return cols.transpose(5, 2, 0, 1, 3, 4)
 
 
 def col2im(cols, x_shape, stride=1, padding=0):
     """Adjoint of im2col: (N, C, kh, kw, H_out, W_out) -> (N, C, H, W), overlaps summed."""
-    xp = get_array_module(cols)
-    N, C, kh, kw, H_out, W_out = cols.shape
-    H, W = x_shape[2], x_shape[3]
-    x_pad = xp.zeros((N, C, H + 2 * padding, W + 2 * padding), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            x_pad[:, :, i:i + stride * H_out:stride, j:j + stride * W_out:stride] += cols[:, :, i, j]
-    return x_pad[:, :, padding:padding + H, padding:padding + W] if padding else x_pad
+    N, C, H, W = x_shape
+    x = col2im_batch_last(cols.transpose(2, 3, 1, 4, 5, 0), (C, H, W, N), _pair(stride), _pair(padding))
+    return from_batch_last(x)

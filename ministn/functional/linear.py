@@ -34,6 +34,7 @@ def linear(input, weight, bias=None):
     if bias is None:
         return Linear.apply(x, w)
     b = as_tensor(bias, "bias")
+    check_same_dtype(x, "input", b, "bias")
     if b.shape != (w.shape[0],):
         raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {tuple(b.shape)}")
     return Linear.apply(x, w, b)

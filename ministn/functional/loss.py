@@ -58,6 +58,7 @@ def log_softmax(input, dim=-1):
 def nll_loss(input, target, reduction="mean"):
     """input (N, classes) log-probabilities, target (N,) integer class indices."""
     x = as_tensor(input, "input")
+    check_float(x, "input")
     check_choice(reduction, "reduction", REDUCTIONS)
     target = target.data if isinstance(target, Tensor) else target
     xp = get_array_module(x.data)
