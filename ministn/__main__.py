@@ -45,4 +45,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the imported module's main, so that commands raise the same CommandError class that
+    # main catches (``python -m`` executes this file a second time, as a module named __main__)
+    from ministn.__main__ import main as package_main
+    sys.exit(package_main())

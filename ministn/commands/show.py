@@ -1,0 +1,33 @@
+"""``python -m ministn show --checkpoint FILE``: test digits before and after the transformer."""
+from pathlib import Path
+
+from ..__main__ import CommandError
+from ..data import DataError
+from ..training import CheckpointError, ConfigError, RunError, load_trained
+from ..training.figures import save_transform_figure
+
+
+def add_arguments(parser):
+    parser.add_argument("--checkpoint", required=True, help="a checkpoint.npz written by train")
+    parser.add_argument("--out", default=None,
+                        help="the PNG to write (default: <checkpoint>-transform.png beside it)")
+    parser.add_argument("--count", type=int, default=32, help="how many test digits (default 32)")
+    parser.add_argument("--data-dir", default=None, help="MNIST-format files (default: as trained)")
+    parser.add_argument("--distortion", default=None,
+                        help="show this distortion's test digits instead (same input size)")
+
+
+def run(args):
+    try:
+        trainer, _ = load_trained(args.checkpoint, args.data_dir, args.distortion)
+    except (DataError, CheckpointError, RunError, ConfigError) as error:
+        raise CommandError(str(error)) from None
+    if not trainer.model.has_transformer:
+        raise CommandError(f"model {trainer.config.model!r} has no spatial transformer to show")
+    if args.count < 1:
+        raise CommandError(f"--count must be positive, got {args.count}")
+    checkpoint = Path(args.checkpoint)
+    out = Path(args.out) if args.out else checkpoint.with_name(checkpoint.stem + "-transform.png")
+    save_transform_figure(trainer.model, trainer.test_x, out, trainer.config.normalize, args.count)
+    print(f"wrote {out}")
+    return 0
