@@ -78,9 +78,10 @@ class Module:
         return self.train(False)
 
     def _apply(self, convert):
-        for m in self.modules():
-            for name, p in list(m._parameters.items()):  # setattr re-registers the name
-                setattr(m, name, Parameter(convert(p.data)))
+        # convert in place, so an optimiser built before .to()/.astype() still holds these Parameters
+        for p in self.parameters():
+            p.data = convert(p.data)
+            p.grad = None if p.grad is None else convert(p.grad)
         return self
 
     def to(self, device):
