@@ -1,20 +1,22 @@
 """grid_sample: read an image at the positions a grid names (spec §6-§8; PyTorch's semantics).
 
 For input U (N, C, H, W) and grid (N, H_out, W_out, 2), whose last axis is (x, y) in normalised
-coordinates, the output V (N, C, H_out, W_out) is a weighted sum of taps (sampler_taps.py):
+coordinates, the output V (N, C, H_out, W_out) is a weighted sum of taps of the zero-padded
+input Ũ (sampler_taps.py), one flat index k per tap:
 
-    V[n, c, p] = sum_t w[n, t, p] * Ũ[n, c, k[n, t, p]]                          (forward)
+    V[n, c, p] = sum_t w[n, t, p] * Ũ[n, c, k[n, t, p]]                            (forward)
 
 Backward, with gV = dL/dV:
 
-    dU[n, c, k] = sum over (t, p) with k[n, t, p] = k of gV[n, c, p] * w[n, t, p]   (scatter)
-    dG[n, p, 0] = sum_t m_x dw_t/dx * sum_c gV[n, c, p] Ũ[n, c, k[n, t, p]]        (bilinear)
-    dG[n, p, 1] = sum_t m_y dw_t/dy * sum_c gV[n, c, p] Ũ[n, c, k[n, t, p]]
+    dU[n, c, k]  = sum over (t, p) with k[n, t, p] = k of gV[n, c, p] w[n, t, p]      (scatter)
+    dG[n, p, 0] = m_x sum_c gV[n, c, p] dV/dx,   dG[n, p, 1] = m_y sum_c gV[n, c, p] dV/dy
+
+with dV/dx, dV/dy the differences of neighbouring taps (sampler_taps.py, spec §7.3).
 
 The input gradient is the adjoint of the forward gather. It is one ``bincount`` over a flat
-index ((n*C + c)*(H*W + 1) + k) for all taps at once: a sequential sum, so exact in the
-sense of plain float64 accumulation, deterministic, and far faster than ``np.add.at``. (CuPy's
-``bincount`` takes the same weights argument; its atomics make the GPU sum order vary.)
+index ((n C + c)(H + 4) + j)(W + 4) + i that covers every channel and every tap at once: a
+sequential float64 sum, deterministic, and far faster than ``np.add.at``. (CuPy's ``bincount``
+takes the same weights argument; on a GPU its atomics make the summation order vary.)
 Nearest's grid gradient is exactly zero, as in PyTorch.
 """
 import numpy as np
@@ -24,29 +26,39 @@ from ..backend import get_array_module
 from ._checks import as_tensor, check_choice, check_float, check_ndim, check_same_dtype
 from ._spatial_checks import check_align_corners, check_finite
 from .coords import PADDING_MODES
-from .sampler_taps import bilinear_taps, nearest_taps
+from .sampler_taps import PAD, bilinear_taps, nearest_taps, padded_shape
 
 MODES = ("bilinear", "nearest")
 
 
-def gather(U, index):
-    """Ũ[n, c, index[n, t, p]] -> (N, C, T, P); index H*W reads the appended zero pixel."""
+def pad_input(U):
+    """Ũ: U inside a ring of PAD zero pixels, (N, C, H + 2 PAD, W + 2 PAD)."""
     xp = get_array_module(U)
     N, C, H, W = U.shape
-    U_tilde = xp.concatenate([U.reshape(N, C, H * W), xp.zeros((N, C, 1), dtype=U.dtype)], axis=2)
-    flat = index.reshape(N, 1, -1)
-    return xp.take_along_axis(U_tilde, flat, axis=2).reshape(N, C, *index.shape[1:])
+    U_padded = xp.zeros((N, C, *padded_shape(H, W)), dtype=U.dtype)
+    U_padded[:, :, PAD:PAD + H, PAD:PAD + W] = U
+    return U_padded
 
 
-def scatter(values, index, shape):
-    """The adjoint of ``gather``: dU[n, c, k] = sum of values[n, c, t, p] over index[n, t, p] = k."""
+def flat_index(index, N, C, image_size):
+    """(N, T, P) index within one padded image -> (N, C, T, P) index into all of Ũ."""
+    xp = get_array_module(index)
+    first_pixel = (xp.arange(N * C, dtype=np.int64) * image_size).reshape(N, C, 1, 1)
+    return first_pixel + index[:, None]
+
+
+def gather(U_padded, flat):
+    """Ũ.flat[flat]: the tap values, (N, C, T, P)."""
+    return U_padded.reshape(-1).take(flat)
+
+
+def scatter(values, flat, shape):
+    """The adjoint of ``gather``: sum ``values`` into a padded image at ``flat``, then crop."""
     xp = get_array_module(values)
     N, C, H, W = shape
-    size = H * W + 1  # one extra (dropped) pixel per image receives the out-of-range taps
-    offset = (xp.arange(N * C, dtype=np.int64) * size).reshape(N, C, 1, 1)
-    flat = (offset + index[:, None]).reshape(-1)
-    summed = xp.bincount(flat, weights=values.reshape(-1), minlength=N * C * size)
-    return summed.reshape(N, C, size)[:, :, :H * W].astype(values.dtype).reshape(shape)
+    H_padded, W_padded = padded_shape(H, W)
+    summed = xp.bincount(flat.reshape(-1), weights=values.reshape(-1), minlength=N * C * H_padded * W_padded)
+    return summed.reshape(N, C, H_padded, W_padded)[:, :, PAD:PAD + H, PAD:PAD + W]
 
 
 class GridSample(Function):
@@ -54,15 +66,19 @@ class GridSample(Function):
 
     @staticmethod
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
+        xp = get_array_module(U)
         N, C, H, W = U.shape
         H_out, W_out = grid.shape[1:3]
         make_taps = bilinear_taps if mode == "bilinear" else nearest_taps
         taps = make_taps(grid, H, W, padding_mode, align_corners)
-        values = gather(U, taps.index)                                   # (N, C, T, P)
-        V = (values * taps.weight[:, None]).sum(axis=2)
-        keep_values = ctx.needs_input_grad[1] and taps.grad_weight_x is not None
+        U_padded = pad_input(U)
+        flat = flat_index(taps.index, N, C, U_padded[0, 0].size)
+        values = gather(U_padded, flat)                                   # (N, C, T, P)
+        V = xp.einsum("nctp,ntp->ncp", values, taps.weight)
+        grid_needs_values = ctx.needs_input_grad[1] and mode == "bilinear"
         ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape,
-                 values=values if keep_values else None)
+                 flat=flat if ctx.needs_input_grad[0] else None,
+                 values=values if grid_needs_values else None)
         return V.reshape(N, C, H_out, W_out)
 
     @staticmethod
@@ -70,20 +86,23 @@ class GridSample(Function):
         xp = get_array_module(grad_out)
         taps = ctx.taps
         N, C = grad_out.shape[:2]
-        gV = grad_out.reshape(N, C, 1, -1)                                # (N, C, 1, P)
+        gV = grad_out.reshape(N, C, -1)                                   # (N, C, P)
         grad_U = grad_grid = None
         if ctx.needs_input_grad[0]:
-            # dU[n, c, k] += gV[n, c, p] * w[n, t, p]   over all taps with index k
-            grad_U = scatter(gV * taps.weight[:, None], taps.index, ctx.U_shape)
+            # dU[n, c, k] += gV[n, c, p] w[n, t, p]  for every tap t of p with index k
+            contributions = gV[:, :, None, :].astype(np.float64) * taps.weight[:, None]
+            grad_U = scatter(contributions, ctx.flat, ctx.U_shape).astype(grad_out.dtype)
         if ctx.needs_input_grad[1]:
             grad_grid = xp.zeros(ctx.grid_shape, dtype=grad_out.dtype)
-            if taps.grad_weight_x is not None:
-                # dG = sum_t (m dw_t/dx, m dw_t/dy) * sum_c gV Ũ_t
-                gV_dot_U = (gV * ctx.values).sum(axis=1)                  # (N, T, P)
-                grad_grid[..., 0] = (taps.grad_weight_x * gV_dot_U).sum(axis=1).reshape(grad_grid.shape[:3])
-                grad_grid[..., 1] = (taps.grad_weight_y * gV_dot_U).sum(axis=1).reshape(grad_grid.shape[:3])
+            if ctx.values is not None:
+                # s[j, i] = sum_c gV Ũ(y_j, x_i);  dG_x = m_x sum_j y_w[j] (s[j, 1] - s[j, 0]),
+                #                                  dG_y = m_y sum_i x_w[i] (s[1, i] - s[0, i])
+                s = xp.einsum("ncp,nctp->ntp", gV, ctx.values).reshape(N, 2, 2, -1)
+                dV_dx = (taps.y_weights * (s[:, :, 1] - s[:, :, 0])).sum(axis=1)
+                dV_dy = (taps.x_weights * (s[:, 1, :] - s[:, 0, :])).sum(axis=1)
+                grad_grid[..., 0] = (taps.m_x * dV_dx).reshape(ctx.grid_shape[:3])
+                grad_grid[..., 1] = (taps.m_y * dV_dy).reshape(ctx.grid_shape[:3])
         return grad_U, grad_grid
-
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
