@@ -81,7 +81,7 @@ def homographies(draw, N, eight=False):
     H = np.eye(3) + arrays(draw, (N, 3, 3), 0.2)
     h3 = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).uniform(-0.25, 0.25, (N, 2))
     H[:, 2, :2], H[:, 2, 2] = h3, 1.0
-    return H.reshape(N, 9)[:, :8] if eight else H
+    return np.ascontiguousarray(H.reshape(N, 9)[:, :8]) if eight else H
 
 
 @st.composite
