@@ -36,6 +36,12 @@ def get_array_module(*arrays):
     return np
 
 
+def synchronize():
+    """Wait for queued GPU work to finish (for timing); a no-op without CuPy."""
+    if gpu_available():
+        _cupy.cuda.Device().synchronize()
+
+
 def device_of(array):
     return "gpu" if get_array_module(array) is not np else "cpu"
 

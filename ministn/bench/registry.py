@@ -1,0 +1,44 @@
+"""The registry of benchmark cases, and the Setup that every case function receives."""
+import numpy as np
+
+from ..autograd import Tensor
+from ..backend import to_device
+
+CASES = {}  # name -> (description, function(setup) -> (ours, theirs or None))
+
+
+def case(name, description):
+    """Register ``function(setup) -> (ours, theirs)`` as the benchmark row ``name``."""
+    def register(function):
+        if name in CASES:
+            raise ValueError(f"benchmark case {name!r} is registered twice")
+        CASES[name] = (description, function)
+        return function
+    return register
+
+
+class Setup:
+    """Inputs on the right device for both libraries.
+
+    device: 'cpu' or 'gpu'; torch: the torch module, or None when it is not installed (or has
+    no CUDA for device='gpu'). Random inputs are drawn once, from a fixed seed, as NumPy arrays;
+    ``array``, ``tensor`` and ``torch_tensor`` put the same numbers on the device.
+    """
+
+    def __init__(self, device="cpu", torch=None):
+        self.device, self.torch = device, torch
+        self.torch_device = "cuda" if device == "gpu" else "cpu"
+        self._rng = np.random.default_rng(0)
+
+    def random(self, *shape, scale=1.0, dtype=np.float32):
+        """A NumPy array of standard normals times ``scale``."""
+        return (scale * self._rng.standard_normal(shape)).astype(dtype)
+
+    def array(self, array):
+        return to_device(array, self.device)
+
+    def tensor(self, array, requires_grad=False):
+        return Tensor(self.array(array), requires_grad=requires_grad)
+
+    def torch_tensor(self, array, requires_grad=False):
+        return self.torch.tensor(array, device=self.torch_device, requires_grad=requires_grad)
