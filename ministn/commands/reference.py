@@ -1,0 +1,27 @@
+"""``python -m ministn reference OP --in CASE.npz --out RESULT.npz``: float64 reference values.
+
+OP is grid_sample, affine_grid, perspective_grid or tps_grid; the .npz keys are listed in
+ministn/reference.py and in the README ("Gradient-check reference").
+"""
+from ..__main__ import CommandError
+from ..reference import OPS, CaseError, load_case, run_case, save_result
+
+
+def add_arguments(parser):
+    parser.add_argument("op", choices=list(OPS), help="the operation to evaluate")
+    parser.add_argument("--in", dest="case", required=True, metavar="CASE.npz",
+                        help="input arrays and options")
+    parser.add_argument("--out", dest="result", required=True, metavar="RESULT.npz",
+                        help="where to write the outputs and gradients (float64)")
+
+
+def run(args):
+    try:
+        result = run_case(args.op, load_case(args.case))
+        save_result(args.result, result)
+    except CaseError as error:
+        raise CommandError(f"{args.op} {args.case}: {error}") from None
+    computed = [key for key in result if key in ("output", "grid") or key.startswith("grad_")]
+    arrays = ", ".join(f"{key} {result[key].shape}" for key in computed if key != "grad_output")
+    print(f"{args.op}: wrote {arrays} to {args.result}")
+    return 0

@@ -1,0 +1,179 @@
+"""Float64 reference outputs and gradients for checking your own spatial kernels.
+
+A *case* is a dict of arrays (what ``np.load`` returns for a ``.npz`` file); the result is
+another dict, written back as ``.npz`` by ``python -m ministn reference OP --in CASE --out RESULT``.
+Every array is computed in float64 with PyTorch's semantics (spec §13: outputs and gradients
+agree with PyTorch to 1e-12 when fed the same arrays).
+
+    op                case keys (optional in [brackets])                 result keys
+    grid_sample       input (N,C,H,W), grid (N,H_out,W_out,2),           output, grad_input, grad_grid
+                      [grad_output], [mode], [padding_mode], [align_corners]
+    affine_grid       theta (N,2,3), size (4 ints), [grad_output],       grid, grad_theta
+                      [align_corners]
+    perspective_grid  theta (N,3,3) or (N,8), size, [grad_output],       grid, grad_theta
+                      [align_corners]
+    tps_grid          offsets (N,K,2), size, [grad_output],              grid, grad_offsets
+                      [grid_size] (default sqrt(K)), [align_corners]
+
+grad_output is the upstream gradient dL/d(output or grid); it defaults to ones (the gradients
+of the sum). Options default as in PyTorch (bilinear, zeros, align_corners=False); the result
+repeats the options used and the grad_output, so one result file is self-describing.
+A bad case raises ``CaseError`` with a one-line message.
+"""
+import math
+import os
+import tempfile
+
+import numpy as np
+
+from . import functional as F
+from .autograd import Tensor
+
+
+class CaseError(ValueError):
+    """A case file that cannot be computed: missing key, wrong shape, bad option."""
+
+
+def _array(case, key, ndim=None, layout=""):
+    if key not in case:
+        raise CaseError(f"missing key {key!r}" + (f": expected {layout}" if layout else ""))
+    value = np.asarray(case[key])
+    if value.dtype.kind not in "fiub":
+        raise CaseError(f"{key!r} must be numeric, got dtype {value.dtype}")
+    if ndim is not None and value.ndim != ndim:
+        raise CaseError(f"{key!r} must be {ndim}-D {layout}, got shape {value.shape}")
+    return value.astype(np.float64)
+
+
+def _option(case, key, default, choices=None):
+    if key not in case:
+        return default
+    value = np.asarray(case[key])
+    if value.ndim != 0:
+        raise CaseError(f"{key!r} must be a single value, got shape {value.shape}")
+    value = value.item()
+    if isinstance(default, bool):
+        if value not in (0, 1):
+            raise CaseError(f"{key!r} must be true/false (or 1/0), got {value!r}")
+        return bool(value)
+    if choices is not None and value not in choices:
+        raise CaseError(f"{key!r} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def _size(case):
+    size = _array(case, "size", 1, "(N, C, H, W)")
+    if size.shape != (4,) or not np.all(size == np.round(size)):
+        raise CaseError(f"'size' must be 4 integers (N, C, H, W), got {case['size']!r}")
+    return tuple(int(s) for s in size)
+
+
+def _check_keys(case, allowed):
+    unknown = sorted(set(case) - set(allowed))
+    if unknown:
+        raise CaseError(f"unknown key(s) {', '.join(map(repr, unknown))}; this op reads "
+                        f"{', '.join(allowed)}")
+
+
+def _backward(out, case):
+    """Seed the backward pass with the case's grad_output (ones by default); returns it."""
+    if "grad_output" in case:
+        grad_output = _array(case, "grad_output")
+        if grad_output.shape != out.shape:
+            raise CaseError(f"'grad_output' must have the output's shape {out.shape}, got "
+                            f"{grad_output.shape}")
+    else:
+        grad_output = np.ones(out.shape)
+    out.backward(grad_output)
+    return grad_output
+
+
+def _compute(fn):
+    """Run an op, turning its argument errors into one-line CaseErrors."""
+    try:
+        return fn()
+    except (ValueError, TypeError, NotImplementedError) as error:
+        raise CaseError(str(error)) from None
+
+
+def grid_sample_case(case):
+    _check_keys(case, ("input", "grid", "grad_output", "mode", "padding_mode", "align_corners"))
+    U = Tensor(_array(case, "input", 4, "(N, C, H, W)"), requires_grad=True)
+    grid = Tensor(_array(case, "grid", 4, "(N, H_out, W_out, 2)"), requires_grad=True)
+    options = dict(mode=_option(case, "mode", "bilinear", ("bilinear", "nearest")),
+                   padding_mode=_option(case, "padding_mode", "zeros", ("zeros", "border", "reflection")),
+                   align_corners=_option(case, "align_corners", False))
+    out = _compute(lambda: F.grid_sample(U, grid, **options))
+    grad_output = _backward(out, case)
+    return dict(output=out.data, grad_input=U.grad, grad_grid=grid.grad, grad_output=grad_output,
+                **options)
+
+
+def _generator_case(case, op, parameter, layout, extra=()):
+    _check_keys(case, (parameter, "size", "grad_output", "align_corners") + extra)
+    p = Tensor(_array(case, parameter, None, layout), requires_grad=True)
+    size = _size(case)
+    options = dict(align_corners=_option(case, "align_corners", False))
+    if op is F.tps_grid:
+        K = p.shape[1] if p.ndim == 3 else 0
+        grid_size = _option(case, "grid_size", math.isqrt(K))
+        if isinstance(grid_size, (bool, str)) or grid_size != int(grid_size):
+            raise CaseError(f"'grid_size' must be an integer, got {grid_size!r}")
+        options["grid_size"] = int(grid_size)
+    grid = _compute(lambda: op(p, size, **options))
+    grad_output = _backward(grid, case)
+    return {"grid": grid.data, f"grad_{parameter}": p.grad, "grad_output": grad_output,
+            "size": np.array(size), **options}
+
+
+def affine_grid_case(case):
+    return _generator_case(case, F.affine_grid, "theta", "(N, 2, 3)")
+
+
+def perspective_grid_case(case):
+    return _generator_case(case, F.perspective_grid, "theta", "(N, 3, 3) or (N, 8)")
+
+
+def tps_grid_case(case):
+    return _generator_case(case, F.tps_grid, "offsets", "(N, K, 2)", extra=("grid_size",))
+
+
+OPS = {"grid_sample": grid_sample_case, "affine_grid": affine_grid_case,
+       "perspective_grid": perspective_grid_case, "tps_grid": tps_grid_case}
+
+
+def run_case(op, case):
+    """The result dict of ``op`` ('grid_sample', 'affine_grid', ...) on a case dict."""
+    if op not in OPS:
+        raise CaseError(f"op must be one of {', '.join(OPS)}; got {op!r}")
+    return OPS[op](dict(case))
+
+
+def load_case(path):
+    """A case dict from an .npz file (no pickles)."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except FileNotFoundError:
+        raise CaseError(f"no such case file: {path}") from None
+    except (OSError, ValueError) as error:
+        raise CaseError(f"cannot read {path} as .npz: {error}") from None
+
+
+def save_result(path, result):
+    """Write the result .npz atomically (a temporary file in the same folder, then rename)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".reference-", suffix=".npz")
+    except OSError as error:
+        raise CaseError(f"cannot write to {folder}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as f:
+            np.savez(f, **result)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; use the usual mode
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
