@@ -10,6 +10,7 @@ import hashlib
 import http.client
 import os
 import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def _fetch(url, destination, md5, timeout):
             os.remove(tmp)
 
 
+def describe_error(error):
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}"
+    return getattr(error, "reason", None) or error or type(error).__name__
+
+
 def download(name="mnist", dest=None, mirrors=None, files=None, timeout=30, log=print):
     """Fetch the data set ``name`` into ``dest`` (default: the cache) and return that directory.
 
@@ -90,7 +97,7 @@ def download(name="mnist", dest=None, mirrors=None, files=None, timeout=30, log=
             try:
                 _fetch(url, target, md5, timeout)
             except (OSError, http.client.HTTPException, ValueError) as error:
-                reason = getattr(error, "reason", None) or error
+                reason = describe_error(error)
                 errors.append(f"{url}: {reason}")
                 log(f"{filename}: {url} failed ({reason}); trying the next mirror")
                 continue

@@ -35,7 +35,8 @@ class Trainer:
     def __init__(self, model, data, config, progress=True, log=print):
         self.model, self.config, self.progress, self.log = model, config, progress, log
         self.optimizer = make_optimizer(config, model.parameters())
-        self.scheduler = StepLR(self.optimizer, config.lr_step) if config.lr_step else None
+        self.scheduler = (StepLR(self.optimizer, config.lr_step, config.lr_gamma)
+                          if config.lr_step else None)
         device = config.device
         self.train_x = to_device(to_float(data.train_images[:config.train_size]), device)
         self.train_y = to_device(data.train_labels[:config.train_size], device)
