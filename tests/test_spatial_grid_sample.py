@@ -15,8 +15,8 @@ from ministn.gradcheck import check_adjoint, gradcheck
 from naive_sampler import grid_sample_naive
 from spatial_strategies import COMBINATIONS, PADDINGS, sampler_case
 
-# Each parametrised test gets a share of the profile's examples (ci: 5 each, 12 combinations).
-few = settings(max_examples=max(3, settings.default.max_examples // 5))
+# Each parametrised test gets a share of the profile's examples (ci: 12 each, 12 combinations).
+few = settings(max_examples=max(3, settings.default.max_examples // 2))
 IDS = [f"{m}-{p}-{'ac' if a else 'noac'}" for m, p, a in COMBINATIONS]
 
 

@@ -90,7 +90,7 @@ class GridSample(Function):
         grad_U = grad_grid = None
         if ctx.needs_input_grad[0]:
             # dU[n, c, k] += gV[n, c, p] w[n, t, p]  for every tap t of p with index k
-            contributions = gV[:, :, None, :].astype(np.float64) * taps.weight[:, None]
+            contributions = xp.multiply(gV[:, :, None, :], taps.weight[:, None], dtype=np.float64)
             grad_U = scatter(contributions, ctx.flat, ctx.U_shape).astype(grad_out.dtype)
         if ctx.needs_input_grad[1]:
             grad_grid = xp.zeros(ctx.grid_shape, dtype=grad_out.dtype)

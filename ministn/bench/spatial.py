@@ -1,0 +1,37 @@
+"""Spatial transformer rows: affine_grid + grid_sample (bilinear, zeros), forward+backward with
+gradients to the input and to theta, float32 (issue 4's speed bar).
+
+Two sizes: an MNIST batch (64, 1, 28, 28), and (64, 16, 60, 60), a batch of 16-channel
+feature maps. theta is a random transform near the identity, the same for both libraries.
+"""
+import numpy as np
+
+from .. import functional as F
+from .registry import case
+
+
+def _affine_sample_case(s, shape):
+    theta = (np.eye(2, 3) + s.random(shape[0], 2, 3, scale=0.1)).astype(np.float32)
+    x, grad = s.random(*shape), s.random(*shape)
+
+    def ours():
+        X, T = s.tensor(x, requires_grad=True), s.tensor(theta, requires_grad=True)
+        F.grid_sample(X, F.affine_grid(T, shape)).backward(s.array(grad))
+
+    def theirs():
+        X, T = s.torch_tensor(x, requires_grad=True), s.torch_tensor(theta, requires_grad=True)
+        TF = s.torch.nn.functional
+        grid = TF.affine_grid(T, shape, align_corners=False)
+        TF.grid_sample(X, grid, align_corners=False).backward(s.torch_tensor(grad))
+
+    return ours, theirs
+
+
+@case("stn sample mnist", "affine_grid + grid_sample fwd+bwd (input, theta), (64, 1, 28, 28), float32")
+def stn_sample_mnist(s):
+    return _affine_sample_case(s, (64, 1, 28, 28))
+
+
+@case("stn sample 16ch", "affine_grid + grid_sample fwd+bwd (input, theta), (64, 16, 60, 60), float32")
+def stn_sample_16ch(s):
+    return _affine_sample_case(s, (64, 16, 60, 60))
