@@ -30,7 +30,9 @@ def test_relu_gradient_at_zero_is_zero_as_pytorch():
 @pytest.mark.parametrize("name", ["tanh", "sigmoid"])
 @given(shape=shapes(), seed=seeds)
 def test_smooth_activation_grad_matches_central_differences(name, shape, seed):
-    x = leaf(3 * normal(generator(seed), shape))
+    # |x| <= 3: beyond, the slopes fall below 1e-2 and central differences of a value near 1
+    # lose their relative accuracy to rounding (an ill-conditioned check, not a wrong gradient)
+    x = leaf(generator(seed).uniform(-3, 3, shape))
     reference = np.tanh(x.data) if name == "tanh" else 1 / (1 + np.exp(-x.data))
     np.testing.assert_allclose(getattr(F, name)(x).data, reference, rtol=1e-14, atol=1e-300)
     assert gradcheck(getattr(F, name), [x])

@@ -48,7 +48,7 @@ def matmul_shapes(draw):
     """(..., n, k) @ (..., k, m) with broadcast batch axes."""
     n, k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
     batch_x, batch_y = draw(broadcast_shapes()) if draw(st.booleans()) else ((), ())
-    return batch_x[:2] + (n, k), batch_y[:2] + (k, m)
+    return batch_x + (n, k), batch_y + (k, m)
 
 
 @given(shapes=matmul_shapes(), seed=seeds)

