@@ -4,7 +4,7 @@ import pytest
 
 from ministn.data import BUNDLED_DIR, load_mnist, to_float
 from ministn.distortions import (DISTORTIONS, distort, distort_fixed, elastic, output_size,
-                                 projective, rotate_translate_scale)
+                                 projective, rotate_by, rotate_translate_scale)
 from ministn.distortions.placement import _paste_max, _translate, clutter, translate
 from ministn.distortions.warps import (_homography_to, _min_denominator, similarity_theta,
                                        warp)
@@ -38,6 +38,12 @@ def test_a_quarter_turn_is_rot90_clockwise_as_displayed(digits):
     theta = similarity_theta(np.full(16, np.pi / 2), np.ones(16), np.zeros((16, 2)), 28, 28)
     grid = F.affine_grid(theta.astype(np.float32), digits.shape).data
     np.testing.assert_allclose(warp(digits, grid), np.rot90(digits, k=-1, axes=(2, 3)), atol=1e-5)
+
+
+def test_rotate_by_turns_each_digit_by_its_angle(digits):
+    out = rotate_by(digits[:2], [90.0, 0.0])
+    np.testing.assert_allclose(out[0], np.rot90(digits[0], k=-1, axes=(1, 2)), atol=1e-5)
+    np.testing.assert_allclose(out[1], digits[1], atol=1e-5)
 
 
 def test_whole_pixel_translation_copies_the_digit_exactly(digits):

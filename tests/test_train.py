@@ -9,7 +9,7 @@ from ministn.__main__ import main
 from ministn.data import BUNDLED_DIR, load_mnist, write_idx
 from ministn.models import build
 from ministn.training import Trainer, TrainConfig, fit, load_checkpoint, save_checkpoint
-from ministn import manual_seed
+from ministn import gpu_available, manual_seed
 
 TINY = ["--train-size", "192", "--test-size", "100", "--batch-size", "32", "--no-progress"]
 TIMING = ("seconds", "images_per_s")
@@ -115,6 +115,12 @@ def test_an_existing_run_is_not_overwritten_without_resume_or_force(reference, c
 ])
 def test_bad_flags_are_one_line_and_write_nothing(tmp_path, capsys, flags, expected):
     one_error_line(capsys, train(tmp_path / "run", *flags), expected)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(gpu_available(), reason="a GPU is present: --device gpu would train")
+def test_gpu_without_cupy_is_one_line(tmp_path, capsys):
+    one_error_line(capsys, train(tmp_path / "run", "--device", "gpu"), "needs CuPy and a CUDA device")
     assert not (tmp_path / "run").exists()
 
 

@@ -11,13 +11,15 @@ Each function takes float images (N, 1, 28, 28) in [0, 1] and a NumPy Generator 
 distorted batch (N, 1, S, S), vectorised over the batch (one grid, one grid_sample). Training
 draws fresh distortions every epoch; the test set is distorted once with a fixed seed
 (``distort_fixed``). 'none' is plain MNIST; 'augment' the light random affine of the default
-recipe (+-10 degrees, scale 0.9-1.1, shift +-2 px).
+recipe (+-10 degrees, scale 0.9-1.1, shift +-2 px). ``rotate_by(images, degrees)`` turns each
+digit by a given angle (for figures and lessons).
 """
 import numpy as np
 
 from ..backend import get_array_module
 from .placement import clutter, translate
-from .warps import affine_warp, elastic, projective, rotate, rotate_translate_scale, warp
+from .warps import (affine_warp, elastic, projective, rotate, rotate_by, rotate_translate_scale,
+                    warp)
 
 
 def augment(images, rng):

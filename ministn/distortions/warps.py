@@ -59,6 +59,16 @@ def affine_warp(images, rng, degrees, scale=(1.0, 1.0), shift=0.0, out_size=None
     return warp(images, grid.data)
 
 
+def rotate_by(images, degrees):
+    """Rotate each image by its own, given angle: degrees is a number or an array (N,).
+    Positive angles turn the digit clockwise as displayed (row 0 at the top)."""
+    N, C, S = images.shape[0], images.shape[1], images.shape[-1]
+    angle = np.deg2rad(np.broadcast_to(np.asarray(degrees, dtype=float), (N,)))
+    theta = similarity_theta(angle, np.ones(N), np.zeros((N, 2)), S, S)
+    grid = F.affine_grid(_on_device(images, theta), (N, C, S, S), False)
+    return warp(images, grid.data)
+
+
 def rotate(images, rng, degrees=90.0):
     """R: rotation by an angle uniform in [-90, 90] degrees, 28x28 (paper §4.1)."""
     return affine_warp(images, rng, degrees)

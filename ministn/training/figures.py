@@ -67,7 +67,8 @@ def save_transform_figure(model, images, path, normalize=True, count=32):
         after = model.transform(x).data
     model.train()
     before, after = to_pixels(x, not normalize), to_pixels(after, not normalize)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 5.4))
+    rows = -(-len(before) // 8)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 5 * rows / 8 + 0.9))
     for ax, sheet, title in ((axes[0], before, "input"), (axes[1], after, "after the transformer")):
         ax.imshow(tile(sheet), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(title)
