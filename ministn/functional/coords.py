@@ -68,10 +68,12 @@ def unnormalise_scale(n, align_corners):
 
 
 def pad_coordinate(i, n, padding_mode, align_corners):
-    """Padded coordinate x and its derivative mu = dx/di, elementwise (see the module docstring)."""
-    xp = get_array_module(i)
+    """Padded coordinate x and its derivative mu = dx/di, elementwise (see the module docstring).
+
+    For zeros padding mu is the number 1.
+    """
     if padding_mode == "zeros":
-        return i, xp.ones_like(i)
+        return i, 1.0
     if padding_mode == "border":
         return clip_coordinate(i, n)
     if padding_mode == "reflection":

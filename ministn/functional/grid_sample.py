@@ -57,7 +57,8 @@ def scatter(values, flat, shape):
     xp = get_array_module(values)
     N, C, H, W = shape
     H_padded, W_padded = padded_shape(H, W)
-    summed = xp.bincount(flat.reshape(-1), weights=values.reshape(-1), minlength=N * C * H_padded * W_padded)
+    size = N * C * H_padded * W_padded
+    summed = xp.bincount(flat.reshape(-1), weights=values.reshape(-1), minlength=size)
     return summed.reshape(N, C, H_padded, W_padded)[:, :, PAD:PAD + H, PAD:PAD + W]
 
 

@@ -10,8 +10,9 @@ index into one padded image, (j + PAD)(W + 4) + (i + PAD) for pixel (j, i). This
 Ũ ("U in range, 0 outside") made literal: a tap outside the image reads a real zero, never a
 clamped neighbour (so a NaN in U cannot leak through a zero weight), and in the backward pass
 its share of the gradient lands in the ring, which is cropped away. Coordinates are clamped to
-[-PAD, n] first (spec §10: no int overflow for huge values), which changes nothing: left of -1
-or right of n - 1/2 every tap is outside the image anyway.
+[-PAD, n] first, so that huge values cannot overflow the int conversion (spec §10, which clamps
+to [-2, n + 1]; n is enough). It changes nothing: below -2 and above n every tap, before and
+after the clamp, lies outside the image (zeros padding; the other modes are inside already).
 
 Bilinear (§7). With x, y the padded coordinates, x0 = floor(x), tx = x - x0 (same for y), the
 weights are products of one x-weight and one y-weight,
