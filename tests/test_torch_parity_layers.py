@@ -39,6 +39,14 @@ def test_conv2d_equals_torch(case):
               arrays, [True] * len(arrays))
 
 
+def test_conv2d_with_stride_and_padding_pairs_equals_torch():
+    rng = generator(3)
+    arrays = [normal(rng, (2, 3, 7, 6)), normal(rng, (4, 3, 3, 2)), normal(rng, (4,))]
+    options = dict(stride=(2, 1), padding=(1, 0))
+    _run_both(lambda *a: F.conv2d(*a, **options), lambda *a: TF.conv2d(*a, **options),
+              arrays, [True] * 3)
+
+
 @pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d"])
 @given(case=pool_cases())
 def test_pools_equal_torch(name, case):

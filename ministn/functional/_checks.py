@@ -1,4 +1,6 @@
 """Argument checks shared by the ops: clear errors that name the argument and what was expected."""
+import numbers
+
 from ..autograd import Tensor
 
 
@@ -31,9 +33,10 @@ def check_choice(value, name, choices):
 
 
 def pair(value, name):
-    """An int or a pair of ints -> a pair of ints."""
-    if isinstance(value, int):
-        return value, value
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return tuple(value)
+    """An int or a pair of ints (Python or NumPy integers) -> a pair of Python ints."""
+    if isinstance(value, numbers.Integral):
+        return int(value), int(value)
+    if (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(isinstance(v, numbers.Integral) for v in value)):
+        return int(value[0]), int(value[1])
     raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")

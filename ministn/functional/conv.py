@@ -19,6 +19,7 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride=(1, 1), padding=(0, 0)):
         F, C, kh, kw = weight.shape
+        # batch last: each kernel tap then copies long contiguous runs (see im2col.py)
         cols = im2col_batch_last(to_batch_last(x), kh, kw, stride, padding)
         H_out, W_out, N = cols.shape[3:]
         # One GEMM for the whole batch, (F, kh*kw*C) @ (kh*kw*C, H_out*W_out*N), rather than
