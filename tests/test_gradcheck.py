@@ -78,3 +78,10 @@ def test_check_adjoint_catches_a_wrong_adjoint():
     A = np.random.default_rng(4).standard_normal((3, 3))
     with pytest.raises(GradcheckError, match="adjoint identity fails"):
         check_adjoint(lambda x: TransposedBackward.apply(x, A=A), leaf((3, 2), seed=5))
+
+
+def test_check_adjoint_is_not_fooled_by_an_input_drawn_from_the_same_seed():
+    """The upstream vector must not equal x when x comes from default_rng(seed) too."""
+    A = np.random.default_rng(4).standard_normal((3, 3))
+    with pytest.raises(GradcheckError, match="adjoint identity fails"):
+        check_adjoint(lambda x: TransposedBackward.apply(x, A=A), leaf((3, 2), seed=0), seed=0)
