@@ -21,17 +21,21 @@ def _timed(function, sync):
     return time.perf_counter() - start
 
 
-def median_ms(functions, syncs, warmup, repeats):
+def median_ms(functions, syncs, warmup, repeats, budget_s=None):
     """Median milliseconds of each function, the runs interleaved (a, b, a, b, ...) so that
-    both libraries see the same background load."""
+    both libraries see the same background load. With ``budget_s``, slow cases get fewer
+    timed runs (at least 5), as many as fit in about that many seconds. Returns (times, runs)."""
     for _ in range(warmup):
         for function, sync in zip(functions, syncs):
             _timed(function, sync)
     times = [[] for _ in functions]
-    for _ in range(repeats):
+    start = time.perf_counter()
+    for run in range(repeats):
         for record, function, sync in zip(times, functions, syncs):
             record.append(_timed(function, sync))
-    return [1e3 * statistics.median(record) for record in times]
+        if budget_s is not None and run >= 4 and time.perf_counter() - start > budget_s:
+            break
+    return [1e3 * statistics.median(record) for record in times], len(times[0])
 
 
 def peak_mib(function):
@@ -44,8 +48,8 @@ def peak_mib(function):
         tracemalloc.stop()
 
 
-def run_cases(names, setup, warmup=5, repeats=50):
-    """One dict per case: name, description, ministn_ms, torch_ms, ratio, ministn_peak_mib."""
+def run_cases(names, setup, warmup=5, repeats=50, budget_s=None):
+    """One dict per case: name, description, ministn_ms, torch_ms, ratio, ministn_peak_mib, runs."""
     torch = setup.torch
     torch_sync = torch.cuda.synchronize if torch is not None and setup.device == "gpu" else lambda: None
     rows = []
@@ -55,9 +59,9 @@ def run_cases(names, setup, warmup=5, repeats=50):
         functions, syncs = [ours], [synchronize]
         if torch is not None and theirs is not None:
             functions, syncs = [ours, theirs], [synchronize, torch_sync]
-        times = median_ms(functions, syncs, warmup, repeats)
+        times, runs = median_ms(functions, syncs, warmup, repeats, budget_s)
         row = dict(name=name, description=description, ministn_ms=times[0], torch_ms=None,
-                   ratio=None, ministn_peak_mib=None)
+                   ratio=None, ministn_peak_mib=None, runs=runs)
         if len(times) == 2:
             row["torch_ms"], row["ratio"] = times[1], times[0] / times[1]
         if setup.device == "cpu":

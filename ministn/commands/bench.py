@@ -31,6 +31,8 @@ def add_arguments(parser):
                         help="threads for both libraries (default: the cores available, %(default)s)")
     parser.add_argument("--repeats", type=int, default=50, help="timed runs per case (median)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first")
+    parser.add_argument("--budget", type=float, default=20.0, metavar="SECONDS",
+                        help="stop timing a case after this long (at least 5 runs; default %(default)s)")
     parser.add_argument("--no-torch", action="store_true", help="time ministn alone")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
 
@@ -86,14 +88,15 @@ def run(args):
     pinned = _pin_numpy(args.threads)
     torch = _torch(args)
     setup = bench.Setup(args.device, torch)
-    rows = run_cases(args.cases or list(cases), setup, args.warmup, args.repeats)
+    rows = run_cases(args.cases or list(cases), setup, args.warmup, args.repeats, args.budget)
 
     print(f"device {args.device}, {args.threads} thread(s) each (NumPy pinned by {pinned or 'nothing'}), "
-          f"median of {args.repeats} runs after {args.warmup} warm-up; ratio = ministn / torch")
+          f"median of up to {args.repeats} runs after {args.warmup} warm-up; ratio = ministn / torch")
     print(format_table(rows))
     if args.json:
         report = dict(device=args.device, threads=args.threads, numpy_pinned_by=pinned,
-                      repeats=args.repeats, warmup=args.warmup, python=platform.python_version(),
+                      repeats=args.repeats, warmup=args.warmup, budget_s=args.budget,
+                      python=platform.python_version(),
                       numpy=np.__version__, torch=None if torch is None else torch.__version__,
                       machine=platform.machine(), processor=platform.processor(), cases=rows)
         with open(args.json, "w") as f:
