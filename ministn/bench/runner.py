@@ -51,7 +51,8 @@ def peak_mib(function):
 def run_cases(names, setup, warmup=5, repeats=50, budget_s=None):
     """One dict per case: name, description, ministn_ms, torch_ms, ratio, ministn_peak_mib, runs."""
     torch = setup.torch
-    torch_sync = torch.cuda.synchronize if torch is not None and setup.device == "gpu" else lambda: None
+    on_gpu = torch is not None and setup.device == "gpu"
+    torch_sync = torch.cuda.synchronize if on_gpu else lambda: None
     rows = []
     for name in names:
         description, build = CASES[name]
@@ -71,15 +72,17 @@ def run_cases(names, setup, warmup=5, repeats=50, budget_s=None):
 
 
 def format_table(rows):
+    """A plain-text table: the case names left-aligned, the numbers right-aligned."""
     def number(value, digits):
         return "-" if value is None else f"{value:.{digits}f}"
 
     header = ("case", "ministn ms", "torch ms", "ratio", "ministn peak MiB")
-    lines = [(r["name"], number(r["ministn_ms"], 3), number(r["torch_ms"], 3),
-              number(r["ratio"], 2), number(r["ministn_peak_mib"], 1)) for r in rows]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines)]
-    out = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]
-    out.append("  ".join("-" * w for w in widths))
-    for line in lines:
-        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))))
-    return "\n".join(out)
+    lines = [header] + [(r["name"], number(r["ministn_ms"], 3), number(r["torch_ms"], 3),
+                         number(r["ratio"], 2), number(r["ministn_peak_mib"], 1)) for r in rows]
+    widths = [max(len(cell) for cell in column) for column in zip(*lines)]
+
+    def layout(cells):
+        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])])
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([layout(lines[0]), rule] + [layout(line) for line in lines[1:]])
