@@ -5,6 +5,7 @@ from hypothesis import given, settings
 import naive_layers as naive
 import ministn.functional as F
 from ministn import Tensor, gradcheck
+from ministn.backend import to_numpy
 from ministn.functional.im2col import col2im, im2col
 from ministn.gradcheck import check_adjoint
 from strategies import conv_cases, generator, normal
@@ -68,3 +69,25 @@ def test_im2col_windows_are_the_definition():
                 for ow in range(3):
                     np.testing.assert_array_equal(cols[:, :, i, j, oh, ow],
                                                   x_pad[:, :, 2 * oh + i, 2 * ow + j])
+
+
+def test_layers_run_on_each_backend_and_equal_numpy(xp):
+    """The same ops on CuPy (where a GPU exists) agree with NumPy and keep their data there."""
+    rng = generator(0)
+    x, w, b = normal(rng, (2, 3, 6, 6)), normal(rng, (4, 3, 3, 3)), normal(rng, (4,))
+    fc, target = normal(rng, (5, 16)), np.array([0, 4])
+
+    def network(x, w, b, fc):
+        h = F.max_pool2d(F.relu(F.conv2d(x, w, b, stride=1, padding=1)), 2)
+        h = F.avg_pool2d(h, 3, stride=1, padding=1)[:, :, :2, :2]
+        return F.cross_entropy(F.linear(F.flatten(h, 1), fc), target)
+
+    results = []
+    for module in dict.fromkeys([np, xp]):  # numpy, then xp when it is another backend
+        tensors = [Tensor(module.asarray(a), requires_grad=True) for a in (x, w, b, fc)]
+        loss = network(*tensors)
+        loss.backward()
+        assert all(type(t.grad) is module.ndarray for t in tensors)
+        results.append([float(loss.item())] + [to_numpy(t.grad) for t in tensors])
+    for a, c in zip(results[0], results[-1]):
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
