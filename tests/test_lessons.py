@@ -23,7 +23,10 @@ def test_there_are_lessons_with_committed_figures():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs_in_quick_mode_and_writes_its_figure(lesson, tmp_path):
-    env = dict(os.environ, MINISTN_QUICK="1", MINISTN_FIGURES=str(tmp_path), MPLBACKEND="Agg")
+    # One BLAS thread: the lessons' matrices are small, and on a shared 2-core runner threaded
+    # BLAS spends more time waiting for cores than computing (measured 3x slower under load).
+    env = dict(os.environ, MINISTN_QUICK="1", MINISTN_FIGURES=str(tmp_path), MPLBACKEND="Agg",
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     result = subprocess.run([sys.executable, str(lesson)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"{lesson.name} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
