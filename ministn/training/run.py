@@ -157,6 +157,7 @@ def train_run(out, requested, given=(), resume=False, force=False, progress=True
     config, checkpoint = prepare_run(out, requested, given, resume, force)
     data = load_mnist(config.data_dir)
     model = build_model(config)
+    manual_seed(config.seed)   # training's own draws (dropout) start from the seed, as in fit()
     trainer = Trainer(model, data, config, progress=progress, log=log)
     if checkpoint is not None:
         load_weights(model, checkpoint["model"], out / "checkpoint.npz",
