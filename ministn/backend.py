@@ -42,6 +42,29 @@ def synchronize():
         _cupy.cuda.Device().synchronize()
 
 
+def tune_allocator(mmap_threshold=256 * 2**20, trim_threshold=2**30):
+    """Let glibc's malloc keep large freed arrays for reuse; True if it was applied.
+
+    By default glibc gives every block over 128 KiB-32 MiB straight back to the OS when it is
+    freed (munmap, or a trim of the heap top). A training step allocates and frees the same
+    multi-megabyte arrays every time, so each step then page-faults them back in, zero-filled,
+    which costs more than the arithmetic in the sampler (4.3 ms -> 1.7 ms for the MNIST batch).
+    Raising the two thresholds keeps that memory in the process: the resident size stays near
+    the peak of one step. Called by the ``train`` and ``bench`` commands, never on import (a
+    library should not change its host's allocator); a no-op without glibc (macOS, Windows,
+    musl). Same as MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=1073741824.
+    """
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
+    return bool(mallopt(M_MMAP_THRESHOLD, mmap_threshold) and mallopt(M_TRIM_THRESHOLD, trim_threshold))
+
+
 def device_of(array):
     return "gpu" if get_array_module(array) is not np else "cpu"
 

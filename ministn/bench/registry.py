@@ -34,6 +34,14 @@ class Setup:
         """A NumPy array of standard normals times ``scale``."""
         return (scale * self._rng.standard_normal(shape)).astype(dtype)
 
+    def uniform(self, *shape, dtype=np.float32):
+        """A NumPy array of uniform numbers in [0, 1) (pixels)."""
+        return self._rng.random(shape, dtype=dtype)
+
+    def labels(self, count, classes=10):
+        """A NumPy array of ``count`` random class indices in [0, classes)."""
+        return self._rng.integers(0, classes, count)
+
     def array(self, array):
         return to_device(array, self.device)
 

@@ -1,18 +1,41 @@
 """Spatial transformer rows: affine_grid + grid_sample (bilinear, zeros), forward+backward with
 gradients to the input and to theta, float32 (issue 4's speed bar).
 
-Two sizes: an MNIST batch (64, 1, 28, 28), and (64, 16, 60, 60), a batch of 16-channel
-feature maps. theta is a random transform near the identity, the same for both libraries.
+Forward alone (no graph) and forward+backward. Two sizes: an MNIST batch (64, 1, 28, 28), and
+(64, 16, 60, 60), a batch of 16-channel feature maps. theta is a random transform near the identity, the same for both libraries.
 """
 import numpy as np
 
 from .. import functional as F
+from ..autograd import no_grad
 from .registry import case
 
 
-def _affine_sample_case(s, shape):
+def _inputs(s, shape):
     theta = (np.eye(2, 3) + s.random(shape[0], 2, 3, scale=0.1)).astype(np.float32)
-    x, grad = s.random(*shape), s.random(*shape)
+    return theta, s.random(*shape), s.random(*shape)
+
+
+def _affine_sample_forward_case(s, shape):
+    theta, x, _ = _inputs(s, shape)
+    X, T = s.tensor(x), s.tensor(theta)
+
+    def ours():
+        with no_grad():
+            F.grid_sample(X, F.affine_grid(T, shape))
+
+    def theirs():
+        TF = s.torch.nn.functional
+        with s.torch.no_grad():
+            TF.grid_sample(TX, TF.affine_grid(TT, shape, align_corners=False), align_corners=False)
+
+    if s.torch is not None:
+        TX, TT = s.torch_tensor(x), s.torch_tensor(theta)
+    return ours, theirs
+
+
+def _affine_sample_case(s, shape):
+    theta, x, grad = _inputs(s, shape)
 
     def ours():
         X, T = s.tensor(x, requires_grad=True), s.tensor(theta, requires_grad=True)
@@ -35,3 +58,13 @@ def stn_sample_mnist(s):
 @case("stn sample 16ch", "affine_grid + grid_sample fwd+bwd (input, theta), (64, 16, 60, 60), float32")
 def stn_sample_16ch(s):
     return _affine_sample_case(s, (64, 16, 60, 60))
+
+
+@case("stn sample mnist fwd", "affine_grid + grid_sample forward, no graph, (64, 1, 28, 28), float32")
+def stn_sample_mnist_forward(s):
+    return _affine_sample_forward_case(s, (64, 1, 28, 28))
+
+
+@case("stn sample 16ch fwd", "affine_grid + grid_sample forward, no graph, (64, 16, 60, 60), float32")
+def stn_sample_16ch_forward(s):
+    return _affine_sample_forward_case(s, (64, 16, 60, 60))

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import bench
 from ..__main__ import CommandError
-from ..backend import gpu_available
+from ..backend import gpu_available, tune_allocator
 from ..bench import threads as thread_pinning
 from ..bench.runner import format_table, run_cases
 
@@ -86,15 +86,18 @@ def run(args):
               "machine with an NVIDIA GPU)", file=sys.stderr)
         return 0
     pinned = _pin_numpy(args.threads)
+    allocator_tuned = tune_allocator()  # as the train command does (see backend.py)
     torch = _torch(args)
     setup = bench.Setup(args.device, torch)
     rows = run_cases(args.cases or list(cases), setup, args.warmup, args.repeats, args.budget)
 
     print(f"device {args.device}, {args.threads} thread(s) each (NumPy pinned by {pinned or 'nothing'}), "
-          f"median of up to {args.repeats} runs after {args.warmup} warm-up; ratio = ministn / torch")
+          f"median of up to {args.repeats} runs after {args.warmup} warm-up; ratio = ministn / torch; "
+          f"glibc malloc tuned (tune_allocator): {'on' if allocator_tuned else 'off (no glibc)'}")
     print(format_table(rows))
     if args.json:
         report = dict(device=args.device, threads=args.threads, numpy_pinned_by=pinned,
+                      allocator_tuned=allocator_tuned,
                       repeats=args.repeats, warmup=args.warmup, budget_s=args.budget,
                       python=platform.python_version(),
                       numpy=np.__version__, torch=None if torch is None else torch.__version__,

@@ -7,6 +7,8 @@ Padding is -inf for max (it never wins) and 0 for avg, which divides by kh*kw in
 padding (PyTorch's count_include_pad=True). Windows are worked on batch last, (taps, C, H_out,
 W_out, N), the layout im2col_batch_last produces.
 """
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ._checks import as_tensor, check_float, check_ndim, pair
@@ -16,14 +18,15 @@ from .im2col import col2im_batch_last, from_batch_last, im2col_batch_last, to_ba
 class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, *, kernel_size, stride, padding):
-        xp = get_array_module(x)
         kh, kw = kernel_size
-        cols = im2col_batch_last(to_batch_last(x), kh, kw, stride, padding, pad_value=-xp.inf)
+        cols = im2col_batch_last(to_batch_last(x), kh, kw, stride, padding, pad_value=-np.inf)
         taps = cols.reshape(kh * kw, *cols.shape[2:])            # (kh*kw, C, H_out, W_out, N)
-        argmax = taps.argmax(axis=0)
-        ctx.save(argmax=argmax, x_shape=x.shape, kernel_size=kernel_size, stride=stride,
-                 padding=padding)
-        return from_batch_last(xp.take_along_axis(taps, argmax[None], axis=0)[0])
+        # max over the leading axis is an elementwise maximum of kh*kw contiguous slabs; argmax
+        # over that axis is not (NumPy copies the axis last and scans rows of 4), 10x slower
+        y = taps.max(axis=0)
+        ctx.save(x_shape=x.shape, kernel_size=kernel_size, stride=stride, padding=padding,
+                 winner=first_maximum(taps, y) if ctx.needs_input_grad[0] else None)
+        return from_batch_last(y)
 
     @staticmethod
     def backward(ctx, grad_out):
@@ -31,11 +34,29 @@ class MaxPool2d(Function):
         N, C, H, W = ctx.x_shape
         kh, kw = ctx.kernel_size
         dy = to_batch_last(grad_out)                             # (C, H_out, W_out, N)
-        # dcols = one-hot of the arg-max over the taps, times dy; then folded back (col2im)
-        taps = xp.arange(kh * kw).reshape(-1, 1, 1, 1, 1)
-        dcols = xp.where(taps == ctx.argmax[None], dy[None], dy.dtype.type(0))
+        # dcols = one-hot of the winning tap, times dy; then folded back (col2im). A product
+        # with the boolean one-hot, as ReLU's backward: 8x faster than where() in NumPy 2.
+        taps = xp.arange(kh * kw, dtype=ctx.winner.dtype).reshape(-1, 1, 1, 1, 1)
+        dcols = (taps == ctx.winner[None]) * dy[None]
         dcols = dcols.reshape(kh, kw, *dy.shape)
         return from_batch_last(col2im_batch_last(dcols, (C, H, W, N), ctx.stride, ctx.padding))
+
+
+def first_maximum(taps, y):
+    """Index of the first tap equal to the maximum y, the one PyTorch routes the gradient to.
+
+    It is the number of leading taps below the maximum: one pass per tap (kh*kw of them) with
+    boolean and integer adds, which NumPy vectorises (xp.where in the same loop is 10x slower).
+    uint8 (int32 past 255 taps) keeps it at a quarter of the output's memory.
+    """
+    xp = get_array_module(taps)
+    dtype = np.uint8 if taps.shape[0] <= 255 else np.int32
+    all_below = xp.ones(y.shape, dtype=bool)
+    winner = xp.zeros(y.shape, dtype=dtype)
+    for tap in taps[:-1]:
+        all_below &= tap != y
+        winner += all_below
+    return winner
 
 
 class AvgPool2d(Function):
