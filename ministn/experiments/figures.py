@@ -1,0 +1,92 @@
+"""Figures of Table 1: the errors as bars beside the paper's, and what each transformer learned."""
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..autograd import no_grad  # noqa: E402
+from ..data import load_mnist, to_float  # noqa: E402
+from ..distortions import distort_fixed  # noqa: E402
+from ..training import TrainConfig, build_model, load_checkpoint  # noqa: E402
+from ..training.checkpoint import load_weights  # noqa: E402
+from ..training.figures import tile  # noqa: E402
+from .table1 import DISTORTIONS, PAPER, ROWS, Job  # noqa: E402
+
+
+def save_table_figure(cells, path):
+    """One panel per distortion: ours (mean, range as error bar) beside the paper, per model."""
+    labels = [label for label, _, _ in ROWS]
+    x = np.arange(len(labels))
+    fig, axes = plt.subplots(1, len(DISTORTIONS), figsize=(16, 4.2), sharey=False)
+    for ax, (k, d) in zip(axes, enumerate(DISTORTIONS)):
+        ours = [cells.get((label, d)) for label in labels]
+        mean = [np.nan if c is None else c["mean"] for c in ours]
+        low = [0 if c is None else c["mean"] - min(c["errors"]) for c in ours]
+        high = [0 if c is None else max(c["errors"]) - c["mean"] for c in ours]
+        ax.bar(x - 0.2, mean, 0.4, yerr=[low, high], capsize=2, color="tab:blue",
+               label="ministn (6k digits, scaled recipe)")
+        ax.bar(x + 0.2, [PAPER[label][k] for label in labels], 0.4, color="tab:gray",
+               label="paper (60k digits)")
+        for i, c in enumerate(ours):
+            if c is not None:
+                ax.text(i - 0.2, c["mean"], f"{len(c['errors'])}", ha="center", va="bottom",
+                        fontsize=7)
+        ax.set_xticks(x, [label.replace(" ", "\n", 1) for label in labels], fontsize=7)
+        ax.set_title(d)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("test error % (bar: mean; whisker: seed range; number: seeds)")
+    axes[0].legend(fontsize=8, loc="upper right")
+    fig.suptitle("Table 1 (left), distorted MNIST: ministn beside Jaderberg et al. 2015")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def trained_model(runs, job):
+    """(model, config) from a job's checkpoint, or None if it has not finished training."""
+    path = Path(runs) / job.name / "checkpoint.npz"
+    if not path.is_file():
+        return None
+    checkpoint = load_checkpoint(path)
+    config = TrainConfig.from_dict(checkpoint["config"])
+    if checkpoint["state"]["epoch"] < config.epochs:
+        return None
+    model = build_model(config)
+    load_weights(model, checkpoint["model"], path, job.name)
+    model.eval()
+    return model, config
+
+
+def save_transformer_figure(runs, path, seed=0, count=8, data_dir=None):
+    """One row per distortion: distorted test digits, then each ST-CNN's transformer output."""
+    test = to_float(load_mnist(data_dir).test_images[:1000])
+    transforms = (("Aff", "affine"), ("Proj", "projective"), ("TPS", "tps"))
+    fig, axes = plt.subplots(len(DISTORTIONS), 1 + len(transforms),
+                             figsize=(4 * (1 + len(transforms)), 1.25 * len(DISTORTIONS) + 0.8))
+    for i, d in enumerate(DISTORTIONS):
+        x = distort_fixed(d, test)[:count]   # the first test digits, as the test set has them
+        axes[i, 0].imshow(tile(x, count), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        axes[i, 0].set_ylabel(d, rotation=0, labelpad=18, fontsize=12)
+        axes[i, 0].set_title(f"{d}: distorted test digits" if i == 0 else "", fontsize=9)
+        for j, (short, transform) in enumerate(transforms, start=1):
+            loaded = trained_model(runs, Job(f"ST-CNN {short}", "st-cnn", transform, d, seed))
+            if loaded is None:
+                axes[i, j].text(0.5, 0.5, "not trained yet", ha="center", va="center")
+            else:
+                with no_grad():
+                    after = loaded[0].transform(x).data
+                axes[i, j].imshow(tile(after, count), cmap="gray", vmin=0, vmax=1,
+                                  interpolation="nearest")
+            if i == 0:
+                axes[i, j].set_title(f"ST-CNN {short}: transformer output", fontsize=9)
+        for ax in axes[i]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(f"What the ST-CNN transformers learned (seed {seed}; rows R, RTS, P, E)",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
