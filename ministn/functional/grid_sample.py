@@ -42,11 +42,16 @@ def pad_input(U):
     return U_padded
 
 
-def flat_index(index, N, C, image_size):
-    """(N, T, P) index within one padded image -> (N, C, T, P) index into all of Ũ."""
-    xp = get_array_module(index)
-    first_pixel = (xp.arange(N * C, dtype=np.int64) * image_size).reshape(N, C, 1, 1)
-    return first_pixel + index[:, None]
+def flat_index(taps, N, C, image_size):
+    """(N, C, T, P) index of every tap into all of Ũ, where image (n, c) starts at (n C + c) size.
+
+    One broadcast sum of a small (N, C, T) table of tap starts and the (N, P) corners: the index
+    array is written once, with no (N, T, P) intermediate (which cost as much again for C = 1).
+    """
+    xp = get_array_module(taps.corner)
+    first_pixel = xp.arange(N * C, dtype=np.int64).reshape(N, C, 1) * image_size
+    starts = first_pixel + xp.asarray(taps.offsets, dtype=np.int64)           # (N, C, T)
+    return starts[..., None] + taps.corner[:, None, None, :]
 
 
 def gather(U_padded, flat):
@@ -74,7 +79,7 @@ class GridSample(Function):
         make_taps = bilinear_taps if mode == "bilinear" else nearest_taps
         taps = make_taps(grid, H, W, padding_mode, align_corners)
         U_padded = pad_input(U)
-        flat = flat_index(taps.index, N, C, U_padded[0, 0].size)
+        flat = flat_index(taps, N, C, U_padded[0, 0].size)
         values = gather(U_padded, flat)                                   # (N, C, T, P)
         V = xp.einsum("nctp,ntp->ncp", values, taps.weight)
         grid_needs_values = ctx.needs_input_grad[1] and mode == "bilinear"
@@ -95,15 +100,18 @@ class GridSample(Function):
             contributions = gV[:, :, None, :] * taps.weight[:, None]
             grad_U = scatter(contributions, ctx.flat, ctx.U_shape)
         if ctx.needs_input_grad[1]:
-            grad_grid = xp.zeros(ctx.grid_shape, dtype=grad_out.dtype)
+            # (N, 2, H_out, W_out) planes of dG_x and dG_y, returned as an (N, H_out, W_out, 2)
+            # view: affine_grid's backward reads such planes without a copy (see there)
+            planes = xp.zeros((N, 2, *ctx.grid_shape[1:3]), dtype=grad_out.dtype)
             if ctx.values is not None:
                 # s[j, i] = sum_c gV Ũ(y_j, x_i);  dG_x = m_x sum_j y_w[j] (s[j, 1] - s[j, 0]),
                 #                                  dG_y = m_y sum_i x_w[i] (s[1, i] - s[0, i])
                 s = xp.einsum("ncp,nctp->ntp", gV, ctx.values).reshape(N, 2, 2, -1)
                 dV_dx = (taps.y_weights * (s[:, :, 1] - s[:, :, 0])).sum(axis=1)
                 dV_dy = (taps.x_weights * (s[:, 1, :] - s[:, 0, :])).sum(axis=1)
-                grad_grid[..., 0] = (taps.m_x * dV_dx).reshape(ctx.grid_shape[:3])
-                grad_grid[..., 1] = (taps.m_y * dV_dy).reshape(ctx.grid_shape[:3])
+                planes[:, 0] = (taps.m_x * dV_dx).reshape(N, *planes.shape[2:])
+                planes[:, 1] = (taps.m_y * dV_dy).reshape(N, *planes.shape[2:])
+            grad_grid = planes.transpose(0, 2, 3, 1)
         return grad_U, grad_grid
 
 

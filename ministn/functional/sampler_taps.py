@@ -6,7 +6,8 @@ for bilinear, T = 1 for nearest), of the zero-padded input Ũ and returns their 
     V[n, c, p] = sum_t weight[n, t, p] * Ũ[n, c, index[n, t, p]]
 
 Ũ is U inside a ring of PAD = 2 zero pixels, shape (H + 4, W + 4), and ``index`` is a flat
-index into one padded image, (j + PAD)(W + 4) + (i + PAD) for pixel (j, i). This is the spec's
+index into one padded image, (j + PAD)(W + 4) + (i + PAD) for pixel (j, i), stored as the
+first tap's j (W + 4) + i (``corner``) plus a fixed offset per tap. This is the spec's
 Ũ ("U in range, 0 outside") made literal: a tap outside the image reads a real zero, never a
 clamped neighbour (so a NaN in U cannot leak through a zero weight), and in the backward pass
 its share of the gradient lands in the ring, which is cropped away. Coordinates are clamped to
@@ -39,8 +40,9 @@ PAD = 2  # width of the ring of zeros around Ũ
 
 
 class Taps(NamedTuple):
-    index: object            # (N, T, P) int64 flat index into one padded image (H + 4)(W + 4)
-    weight: object           # (N, T, P) interpolation weights
+    corner: object            # (N, P) int64: y0 (W + 4) + x0, where the first tap is, unpadded
+    offsets: tuple            # per tap, its flat index in the padded image minus ``corner``
+    weight: object            # (N, T, P) interpolation weights
     x_weights: object = None  # (N, 2, P) (1 - tx, tx); bilinear only
     y_weights: object = None  # (N, 2, P) (1 - ty, ty); bilinear only
     m_x: object = None        # (N, P) dx/dg_x; bilinear only
@@ -62,9 +64,13 @@ def padded_coordinates(grid, H, W, padding_mode, align_corners):
     return xp.clip(x, -PAD, W), xp.clip(y, -PAD, H), m_x, m_y
 
 
-def _padded_index(j, i, W):
-    """Flat index of pixel (j, i) in a padded image of width W + 2 PAD."""
-    return (j + PAD) * (W + 2 * PAD) + (i + PAD)
+def _corner(j, i, W):
+    """j (W + 4) + i for integer-valued pixel coordinates (j, i) (a float array each).
+
+    Pixel (j, i) sits at (j + PAD)(W + 4) + (i + PAD) in the padded image; the constant part,
+    PAD (W + 5), goes into the tap offsets, which saves two passes over the (N, P) arrays.
+    """
+    return j.astype(np.int64) * (W + 2 * PAD) + i.astype(np.int64)
 
 
 def bilinear_taps(grid, H, W, padding_mode, align_corners):
@@ -76,16 +82,15 @@ def bilinear_taps(grid, H, W, padding_mode, align_corners):
     x_weights = xp.stack([1 - tx, tx], axis=1)                           # (N, 2, P)
     y_weights = xp.stack([1 - ty, ty], axis=1)
     weight = (y_weights[:, :, None] * x_weights[:, None, :]).reshape(x.shape[0], 4, -1)
-    nw = _padded_index(y0.astype(np.int64), x0.astype(np.int64), W)    # (N, P)
     W_padded = W + 2 * PAD
-    offsets = xp.asarray([0, 1, W_padded, W_padded + 1], dtype=np.int64)  # nw, ne, sw, se
-    index = nw[:, None, :] + offsets[None, :, None]
-    return Taps(index, weight, x_weights, y_weights, m_x, m_y)
+    nw = PAD * (W_padded + 1)
+    offsets = (nw, nw + 1, nw + W_padded, nw + W_padded + 1)           # nw, ne, sw, se
+    return Taps(_corner(y0, x0, W), offsets, weight, x_weights, y_weights, m_x, m_y)
 
 
 def nearest_taps(grid, H, W, padding_mode, align_corners):
     """The one nearest-pixel tap of every grid point (round half to even)."""
     xp = get_array_module(grid)
     x, y, _, _ = padded_coordinates(grid, H, W, padding_mode, align_corners)
-    index = _padded_index(xp.rint(y).astype(np.int64), xp.rint(x).astype(np.int64), W)
-    return Taps(index[:, None, :], xp.ones((x.shape[0], 1, x.shape[1]), dtype=grid.dtype))
+    corner = _corner(xp.rint(y), xp.rint(x), W)
+    return Taps(corner, (PAD * (W + 2 * PAD + 1),), xp.ones((x.shape[0], 1, x.shape[1]), dtype=grid.dtype))
