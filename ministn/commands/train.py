@@ -7,6 +7,7 @@ writing runs/tutorial/{config.json, metrics.jsonl, checkpoint.npz, curves.png, t
 import time
 
 from ..__main__ import CommandError
+from ..backend import tune_allocator
 from ..data import DataError
 from ..distortions import DISTORTIONS
 from ..models import MODELS, TRANSFORMS
@@ -80,6 +81,7 @@ def default_out(values):
 def run(args):
     values, given = requested_config(args)
     out = args.out or default_out(values)
+    tune_allocator()  # keep freed step-sized arrays in the process (see backend.py)
     started = time.perf_counter()
     try:
         trainer, finished = train_run(out, values, given, resume=args.resume, force=args.force,
