@@ -19,6 +19,7 @@ from .. import bench
 from ..__main__ import CommandError
 from ..backend import gpu_available, tune_allocator
 from ..bench import threads as thread_pinning
+from ..bench.machine import cpu_model, load_average
 from ..bench.runner import format_table, run_cases
 
 
@@ -89,8 +90,12 @@ def run(args):
     allocator_tuned = tune_allocator()  # as the train command does (see backend.py)
     torch = _torch(args)
     setup = bench.Setup(args.device, torch)
+    load_before = load_average()
     rows = run_cases(args.cases or list(cases), setup, args.warmup, args.repeats, args.budget)
+    load_after = load_average()
 
+    print(f"{cpu_model()}, {thread_pinning.available_cores()} core(s); load average {load_before} "
+          f"before, {load_after} after (other processes slow both sides)")
     print(f"device {args.device}, {args.threads} thread(s) each (NumPy pinned by {pinned or 'nothing'}), "
           f"median of up to {args.repeats} runs after {args.warmup} warm-up; ratio = ministn / torch; "
           f"glibc malloc tuned (tune_allocator): {'on' if allocator_tuned else 'off (no glibc)'}")
@@ -101,7 +106,9 @@ def run(args):
                       repeats=args.repeats, warmup=args.warmup, budget_s=args.budget,
                       python=platform.python_version(),
                       numpy=np.__version__, torch=None if torch is None else torch.__version__,
-                      machine=platform.machine(), processor=platform.processor(), cases=rows)
+                      machine=platform.machine(), cpu=cpu_model(),
+                      cores=thread_pinning.available_cores(), load_before=load_before,
+                      load_after=load_after, cases=rows)
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
         print(f"wrote {args.json}")
