@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..autograd import no_grad  # noqa: E402
@@ -20,7 +21,7 @@ def save_table_figure(cells, path):
     """One panel per distortion: ours (mean, range as error bar) beside the paper, per model."""
     labels = [label for label, _, _ in ROWS]
     x = np.arange(len(labels))
-    fig, axes = plt.subplots(1, len(DISTORTIONS), figsize=(16, 4.2), sharey=False)
+    fig, axes = plt.subplots(1, len(DISTORTIONS), figsize=(16, 4.6), sharey=False)
     for ax, (k, d) in zip(axes, enumerate(DISTORTIONS)):
         ours = [cells.get((label, d)) for label in labels]
         mean = [np.nan if c is None else c["mean"] for c in ours]
@@ -34,12 +35,17 @@ def save_table_figure(cells, path):
             if c is not None:
                 ax.text(i - 0.2, c["mean"], f"{len(c['errors'])}", ha="center", va="bottom",
                         fontsize=7)
-        ax.set_xticks(x, [label.replace(" ", "\n", 1) for label in labels], fontsize=7)
+        ax.set_xticks(x, labels, fontsize=8, rotation=50, ha="right", rotation_mode="anchor")
         ax.set_title(d)
+        ax.set_yscale("log")
+        ticks = [t for t in (0.3, 0.5, 1, 2, 3, 5, 10, 20, 50) if t <= ax.get_ylim()[1]]
+        ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_ylabel("test error % (bar: mean; whisker: seed range; number: seeds)")
-    axes[0].legend(fontsize=8, loc="upper right")
-    fig.suptitle("Table 1 (left), distorted MNIST: ministn beside Jaderberg et al. 2015")
+    axes[0].set_ylabel("test error % (log scale)")
+    axes[-1].legend(fontsize=8, loc="upper right")
+    fig.suptitle("Table 1 (left), distorted MNIST: ministn beside Jaderberg et al. 2015 "
+                 "(bar: mean over seeds; whisker: seed range; number: seeds finished)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
