@@ -71,12 +71,12 @@ def save_transformer_figure(runs, path, seed=0, count=8, data_dir=None):
     test = to_float(load_mnist(data_dir).test_images[:1000])
     transforms = (("Aff", "affine"), ("Proj", "projective"), ("TPS", "tps"))
     fig, axes = plt.subplots(len(DISTORTIONS), 1 + len(transforms),
-                             figsize=(4 * (1 + len(transforms)), 1.25 * len(DISTORTIONS) + 0.8))
+                             figsize=(4 * (1 + len(transforms)), 0.95 * len(DISTORTIONS) + 0.7))
     for i, d in enumerate(DISTORTIONS):
         x = distort_fixed(d, test)[:count]   # the first test digits, as the test set has them
         axes[i, 0].imshow(tile(x, count), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         axes[i, 0].set_ylabel(d, rotation=0, labelpad=18, fontsize=12)
-        axes[i, 0].set_title(f"{d}: distorted test digits" if i == 0 else "", fontsize=9)
+        axes[i, 0].set_title("distorted test digits (input)" if i == 0 else "", fontsize=9)
         for j, (short, transform) in enumerate(transforms, start=1):
             loaded = trained_model(runs, Job(f"ST-CNN {short}", "st-cnn", transform, d, seed))
             if loaded is None:

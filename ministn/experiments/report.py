@@ -109,14 +109,15 @@ def format_table(cells, seeds):
             cols += [ours, f"{paper:.1f}"]
         lines.append(f"| {label} | " + " | ".join(cols) + " |")
     missing = [f"{label} {d}" for label, _, _ in ROWS for d in DISTORTIONS
-               if len(cells.get((label, d), {"errors": []})["errors"]) < seeds]
-    return "\n".join(lines), missing
+               if (label, d) not in cells]
+    short = sum(1 for c in cells.values() if len(c["errors"]) < seeds)
+    return "\n".join(lines), missing, short
 
 
 def write_markdown(path, records, seeds, recipe, notes=""):
     """results/table1.md: the table beside the paper's, the bars, the recipe, data and machine."""
     cells = aggregate(records)
-    table, missing = format_table(cells, seeds)
+    table, missing, short = format_table(cells, seeds)
     bars = check_bars(cells)
     counts = sorted({len(c["errors"]) for c in cells.values()}) or [0]
     span = (max(r["finished_unix"] for r in records) - min(r["started_unix"] for r in records)
@@ -132,10 +133,9 @@ def write_markdown(path, records, seeds, recipe, notes=""):
         "",
         table,
         "",
-        f"Seeds finished per cell: {' to '.join(map(str, [counts[0], counts[-1]]))} "
-        f"(target {seeds}); {len(records)} of {8 * 4 * seeds} runs. "
-        + ("Every cell has all its seeds." if not missing else
-           f"Cells still short of {seeds} seeds: {', '.join(missing)}."),
+        f"Seeds finished per cell: {counts[0]} to {counts[-1]} (the number in brackets; target "
+        f"{seeds}); {len(records)} of {8 * 4 * seeds} runs. Cells with no run yet: "
+        f"{', '.join(missing) or 'none'}. Cells short of {seeds} seeds: {short} of {len(cells)}.",
         "",
         "## The paper's bars",
         "",
