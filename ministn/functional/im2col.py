@@ -37,7 +37,7 @@ def from_batch_last(x):
 
     The view matters for speed: the next conv or pool calls ``to_batch_last`` on it, which then
     finds its memory already batch last and copies nothing, and the elementwise ops between
-    them (ReLU, dropout) keep that layout. Copying here cost a fifth of a training step."""
+    them (ReLU, dropout) keep that layout. Copying here cost a sixth of a training step."""
     return x.transpose(3, 0, 1, 2)
 
 
