@@ -109,7 +109,8 @@ def parse(argv):
     p.add_argument("--quick", action="store_true", help="tiny data, one epoch, temporary --out")
     p.add_argument("--out", default=None, help="put results, runs and figures under this dir")
     p.add_argument("--rows", nargs="+", default=None, metavar="ROW",
-                   help=f"only these rows, e.g. CNN 'ST-CNN TPS' (of: {', '.join(r[0] for r in ROWS)})")
+                   help="only these rows, e.g. CNN 'ST-CNN TPS' (of: "
+                        f"{', '.join(r[0] for r in ROWS)})")
     p.add_argument("--distortions", nargs="+", default=None, choices=("R", "RTS", "P", "E"))
     p.add_argument("--epochs", type=int, default=None,
                    help=f"override the recipe's {RECIPE['epochs']} epochs (lr / 10 halfway)")
@@ -118,7 +119,8 @@ def parse(argv):
     args = parser.parse_args(argv)
     known = {r[0] for r in ROWS}
     if args.rows and not set(args.rows) <= known:
-        parser.error(f"--rows: unknown {sorted(set(args.rows) - known)}; choose from {sorted(known)}")
+        parser.error(f"--rows: unknown {sorted(set(args.rows) - known)}; choose from "
+                     f"{sorted(known)}")
     for name in ("seeds", "workers") + (("epochs",) if args.epochs is not None else ()):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
@@ -143,7 +145,8 @@ def main(argv=None):
     print(f"table1: {sum(len(c['errors']) for c in cells.values())} runs finished; "
           f"wrote {paths['md']}, {paths['figure']}, {paths['transformers']}")
     for claim, holds, _ in bars:
-        print(f"  {claim}: {dict([(True, 'holds'), (False, 'does not hold'), (None, 'undecided')])[holds]}")
+        word = {True: "holds", False: "does not hold", None: "undecided"}[holds]
+        print(f"  {claim}: {word}")
     return 0
 
 

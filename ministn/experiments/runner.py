@@ -59,7 +59,7 @@ def result_path(results, job):
 
 
 def run_job(job, recipe, runs, results, data, stop=lambda: False, log=print):
-    """Train one job (continuing its checkpoint); write and return its result, or None if stopped."""
+    """Train one job (continuing its checkpoint); its result, or None if it was stopped."""
     config = TrainConfig(**job.config(recipe)).check()
     out = Path(runs) / job.name
     model = build_model(config)
@@ -91,7 +91,8 @@ def run_job(job, recipe, runs, results, data, stop=lambda: False, log=print):
     started = time.time()
     if not trainer.run(stop=stop, on_epoch=save):
         save()
-        log(f"{job.name}: stopped at epoch {trainer.epoch}, batch {trainer.step} (checkpoint saved)")
+        log(f"{job.name}: stopped at epoch {trainer.epoch}, batch {trainer.step} "
+            "(checkpoint saved)")
         return None
     final = trainer.history[-1]
     result = {"row": job.row, "model": job.model, "transform": job.transform,
