@@ -63,6 +63,7 @@ def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None
         x = inputs[i]
         analytic = to_numpy(x.grad) if x.grad is not None else np.zeros(x.shape)
         numeric = np.zeros(x.shape)
+        x.data = xp.ascontiguousarray(x.data)  # so that reshape(-1) below is a view, not a copy
         flat = x.data.reshape(-1)  # a view: perturbing it perturbs x
         for j in range(flat.size):
             original = flat[j].item()

@@ -85,3 +85,13 @@ def test_check_adjoint_is_not_fooled_by_an_input_drawn_from_the_same_seed():
     A = np.random.default_rng(4).standard_normal((3, 3))
     with pytest.raises(GradcheckError, match="adjoint identity fails"):
         check_adjoint(lambda x: TransposedBackward.apply(x, A=A), leaf((3, 2), seed=0), seed=0)
+
+
+def test_gradcheck_perturbs_non_contiguous_inputs():
+    """A transposed (non-contiguous) input is still perturbed in place, so the check passes."""
+    import numpy as np
+    import ministn
+    from ministn import functional as F
+    x = ministn.Tensor(np.random.default_rng(3).standard_normal((4, 3)).T, requires_grad=True)
+    assert not x.data.flags.c_contiguous
+    assert ministn.gradcheck(lambda t: F.exp(t) * 2.0, [x])
