@@ -1,9 +1,11 @@
-"""Shared test setup: hypothesis profiles and the array-module fixture."""
+"""Shared test setup: hypothesis profiles and the device fixtures (``xp``, ``gpu``)."""
 import os
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+import fake_cupy
 
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=25,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -12,18 +14,35 @@ settings.register_profile("thorough", deadline=None, max_examples=300,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def _backends():
-    params = [pytest.param(np, id="numpy")]
+def _real_cupy():
+    """CuPy where it imports and sees a CUDA GPU, else None."""
     try:
         import cupy
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            params.append(pytest.param(cupy, id="cupy"))
+        return cupy if cupy.cuda.runtime.getDeviceCount() > 0 else None
     except Exception:
-        pass
-    return params
+        return None
 
 
-@pytest.fixture(params=_backends())
-def xp(request):
-    """The array module under test: numpy, and cupy where a GPU exists."""
-    return request.param
+REAL_CUPY = _real_cupy()
+GPU_ID = "cupy" if REAL_CUPY is not None else "fake_cupy"
+
+
+def use_gpu(monkeypatch):
+    """The module that plays the GPU in this test: CuPy on a GPU, else tests/fake_cupy.py
+    (NumPy arrays that refuse to mix with host arrays), installed for this test only."""
+    if REAL_CUPY is not None:
+        return REAL_CUPY
+    fake_cupy.install(monkeypatch)
+    return fake_cupy
+
+
+@pytest.fixture(params=[pytest.param("cpu", id="numpy"), pytest.param("gpu", id=GPU_ID)])
+def xp(request, monkeypatch):
+    """The array module under test: numpy, then the GPU's (CuPy, or fake_cupy without a GPU)."""
+    return np if request.param == "cpu" else use_gpu(monkeypatch)
+
+
+@pytest.fixture
+def gpu(monkeypatch):
+    """For tests of the 'gpu' device: its array module (CuPy, or fake_cupy without a GPU)."""
+    return use_gpu(monkeypatch)
