@@ -94,13 +94,15 @@ def to_numpy(array):
 
 
 # ---- seeded random numbers ------------------------------------------------------------------
-_rng = {"cpu": np.random.default_rng(0), "gpu": None}
+_rng = {"cpu": np.random.default_rng(0), "gpu": None, "seed": 0}
 
 
 def manual_seed(seed):
     """Seed every random stream ministn uses (initialisation, dropout, augmentation)."""
     _rng["cpu"] = np.random.default_rng(seed)
-    _rng["gpu"] = _cupy.random.default_rng(seed) if _cupy is not None else None
+    # the GPU's generator is made on first use: creating it needs a working CUDA device, and
+    # CuPy may be installed where there is none
+    _rng["gpu"], _rng["seed"] = None, seed
 
 
 def rng(xp=np):
@@ -108,7 +110,7 @@ def rng(xp=np):
     if xp is np:
         return _rng["cpu"]
     if _rng["gpu"] is None:
-        _rng["gpu"] = _cupy.random.default_rng(0)
+        _rng["gpu"] = _cupy.random.default_rng(_rng["seed"])
     return _rng["gpu"]
 
 
