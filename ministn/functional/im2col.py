@@ -9,8 +9,12 @@ window entry back to the pixel it came from, which is exactly the backward of im
 
     dx_pad[n, c, i + sh*oh, j + sw*ow] += dcols[n, c, i, j, oh, ow]
 
-Both loop over the kh*kw kernel taps only, never over pixels or samples: each tap is one
-strided slice, which runs unchanged on NumPy and CuPy.
+im2col is one copy of a strided view that holds every window (``sliding_window_view``, in
+NumPy and CuPy alike): one pass over memory, and one kernel on a GPU, where a loop over the
+kh*kw taps would launch kh*kw kernels (its cost there is the launches, not the arithmetic).
+col2im loops over the kh*kw taps, one strided slice-add each, never over pixels or samples,
+because overlapping windows add into the same pixel; when windows do not overlap (pooling
+with stride >= kernel) it is one write into the same strided view.
 
 Memory layout. The work is done "batch last": images as (C, H, W, N) and columns as
 (kh, kw, C, H_out, W_out, N). A tap's slice x[:, i:..., j:..., :] then moves runs of W_out*N
@@ -45,15 +49,10 @@ def im2col_batch_last(x, kh, kw, stride=(1, 1), padding=(0, 0), pad_value=0.0):
     """(C, H, W, N) -> (kh, kw, C, H_out, W_out, N) windows of the padded image."""
     xp = get_array_module(x)
     (sh, sw), (ph, pw) = stride, padding
-    C, H, W, N = x.shape
-    H_out, W_out = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
     if ph or pw:
         x = xp.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), constant_values=pad_value)
-    cols = xp.empty((kh, kw, C, H_out, W_out, N), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            cols[i, j] = x[:, i:i + sh * H_out:sh, j:j + sw * W_out:sw]
-    return cols
+    windows = _windows(x, kh, kw, stride)                       # (C, H_out, W_out, N, kh, kw)
+    return xp.ascontiguousarray(windows.transpose(4, 5, 0, 1, 2, 3))
 
 
 def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):
@@ -63,10 +62,24 @@ def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):
     kh, kw, C, H_out, W_out, N = cols.shape
     H, W = x_shape[1], x_shape[2]
     x_pad = xp.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            x_pad[:, i:i + sh * H_out:sh, j:j + sw * W_out:sw] += cols[i, j]
+    if sh >= kh and sw >= kw:       # no pixel is in two windows: nothing to add up
+        _windows(x_pad, kh, kw, stride, writeable=True)[...] = cols.transpose(2, 3, 4, 5, 0, 1)
+    else:
+        for i in range(kh):
+            for j in range(kw):
+                # adds through the view; ``x_pad[...] += `` would then also copy the view onto
+                # itself (Python's __setitem__), a second pass and a second GPU kernel
+                tap = x_pad[:, i:i + sh * H_out:sh, j:j + sw * W_out:sw]
+                tap += cols[i, j]
     return x_pad[:, ph:ph + H, pw:pw + W] if ph or pw else x_pad
+
+
+def _windows(x, kh, kw, stride, writeable=False):
+    """Every window of a (C, H, W, N) image as a view (C, H_out, W_out, N, kh, kw), no copy:
+    view[c, oh, ow, n, i, j] = x[c, sh*oh + i, sw*ow + j, n]."""
+    xp = get_array_module(x)
+    view = xp.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2), writeable=writeable)
+    return view[:, ::stride[0], ::stride[1]]
 
 
 def _pair(value):
