@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every GPU check of the speed issue in one run, for a machine with an NVIDIA GPU and CuPy:
+#   1. the device tests on real CuPy (tests/test_device.py, test_spatial_gpu.py and the xp
+#      fixture's tests compare every op, model, optimiser and command with NumPy);
+#   2. python -m ministn bench --device gpu (CuPy beside PyTorch CUDA, when torch has CUDA);
+#   3. the main job, python -m ministn train --device gpu;
+#   4. lesson 10 (CPU and GPU step times, CPU-vs-GPU agreement in float64).
+# Usage, from the repository root:  OUT=gpu_check bash tools/gpu_check.sh
+# It needs no network: ministn runs from the checkout (PYTHONPATH); pytest and hypothesis must be
+# installed, or lie as wheels in $WHEELS (pip download pytest hypothesis -d wheels, elsewhere).
+# Each step has its own time limit, about 9 minutes in all; everything lands in $OUT.
+set -u
+OUT=${OUT:-gpu_check}
+WHEELS=${WHEELS:-wheels}
+mkdir -p "$OUT"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=Agg
+step() { echo; echo "== $* ($(date -u +%H:%M:%S))"; }
+
+step "machine"
+{
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  lscpu | grep -m1 "Model name"
+  python -c "import sys, numpy; print('python', sys.version.split()[0], 'numpy', numpy.__version__)"
+  python -c "import cupy; print('cupy', cupy.__version__, 'CUDA runtime', cupy.cuda.runtime.runtimeGetVersion())"
+  python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.is_available())"
+} 2>&1 | tee "$OUT/machine.txt"
+if ! python -c "import ministn, sys; sys.exit(not ministn.gpu_available())"; then
+  echo "ministn sees no GPU (CuPy missing, or no CUDA device): nothing to check"; exit 1
+fi
+if ! python -c "import pytest, hypothesis" 2>/dev/null && [ -d "$WHEELS" ]; then
+  pip install -q --no-index --find-links "$WHEELS" pytest hypothesis
+fi
+
+step "1/4 tests on CuPy"
+timeout 150 python -m pytest -q -p no:cacheprovider -rs tests/test_device.py tests/test_spatial_gpu.py \
+  tests/test_functional_conv.py 2>&1 | tail -25 | tee "$OUT/tests.txt"
+
+step "2/4 bench --device gpu"
+timeout 150 python -m ministn bench --device gpu --budget 5 --json "$OUT/bench_gpu.json" 2>&1 \
+  | tee "$OUT/bench_gpu.txt"
+
+step "3/4 main job on the GPU"
+timeout 180 python -m ministn train --device gpu --out "$OUT/main_job" --no-progress 2>&1 \
+  | tail -6 | tee "$OUT/train.txt"
+
+step "4/4 lesson 10"
+MINISTN_FIGURES="$OUT" timeout 90 python lessons/10_gpu_cupy.py 2>&1 | tail -6 | tee "$OUT/lesson10.txt"
+step "done: results in $OUT"
