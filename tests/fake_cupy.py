@@ -10,7 +10,10 @@ of CuPy that device-agnostic code breaks most often: a device array never mixes 
   ``__array_function__`` and ``__array_ufunc__``);
 - ``asarray`` copies a host array to the device, ``asnumpy`` / ``.get()`` copy it back;
 - reductions return 0-d device arrays, not NumPy scalars;
-- a host array may index a device array or be assigned into one (CuPy copies it over).
+- a host array may index a device array (CuPy copies it over), and may be assigned into one
+  only through an array index: ``device[1:3] = host`` raises (CuPy tries to ``fill`` with it);
+- ``lib.stride_tricks``: ``as_strided`` gives a device view; ``sliding_window_view`` refuses
+  ``writeable=True`` ("Writeable views are not supported", CuPy 14).
 
 ``install(monkeypatch)`` makes ``ministn.backend`` treat this module as CuPy with one GPU.
 What it cannot catch: a function or keyword that NumPy has and CuPy lacks, and GPU-only
@@ -39,6 +42,14 @@ class ndarray(_np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         _refuse_host_arrays((args, kwargs), f"numpy.{func.__name__}")
         return _to_device_view(func(*_to_host_view(args), **_to_host_view(kwargs)))
+
+    def __setitem__(self, index, value):
+        items = index if isinstance(index, tuple) else (index,)
+        array_index = any(isinstance(i, (_np.ndarray, list)) for i in items)
+        if _is_host_array(value) and value.ndim > 0 and not array_index:
+            raise ValueError("non-scalar numpy.ndarray cannot be used for fill (CuPy: assign "
+                             "xp.asarray(value) instead)")
+        _np.ndarray.__setitem__(self, index, _to_host_view(value))
 
     def take(self, indices, *args, **kwargs):
         _refuse_host_arrays((indices,), "ndarray.take")
@@ -146,6 +157,22 @@ class _Generator:
         return _device_function(f"Generator.{name}", getattr(self._numpy, name))
 
 
+def _as_strided(x, shape=None, strides=None):
+    """``cupy.lib.stride_tricks.as_strided``: a view of device memory (always writable)."""
+    _refuse_host_arrays((x,), "cupy.lib.stride_tricks.as_strided")
+    return _np.lib.stride_tricks.as_strided(x.view(_np.ndarray), shape, strides).view(ndarray)
+
+
+def _sliding_window_view(x, window_shape, axis=None, *, writeable=False):
+    if writeable:
+        raise NotImplementedError("Writeable views are not supported.")  # CuPy 14's words
+    _refuse_host_arrays((x,), "cupy.lib.stride_tricks.sliding_window_view")
+    view = _np.lib.stride_tricks.sliding_window_view(x.view(_np.ndarray), window_shape, axis)
+    return view.view(ndarray)
+
+
+lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+    as_strided=_as_strided, sliding_window_view=_sliding_window_view))
 random = types.SimpleNamespace(default_rng=_Generator)
 linalg = types.SimpleNamespace(**{name: _device_function(f"linalg.{name}", getattr(_np.linalg, name))
                                   for name in ("solve", "inv", "det", "norm")})

@@ -197,36 +197,59 @@ def test_bench_on_gpu_times_ministn(gpu, capsys):
     assert "device gpu" in table and "stn sample mnist" in table and "st-cnn train 64" in table
 
 
-def _xp_names():
-    """Every ``xp.<name>`` chain in ministn's source (xp being numpy or cupy at run time)."""
+def _xp_calls():
+    """{``xp.<name>`` chain: keyword arguments it is called with} over ministn's source (xp
+    being numpy or cupy at run time); a chain that is only read, never called, has none."""
     import ast
     from pathlib import Path
 
     import ministn
-    chains = set()
+
+    def chain(node):
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if parts and isinstance(node, ast.Name) and node.id == "xp":
+            return ".".join(reversed(parts))
+
+    calls = {}
     for path in Path(ministn.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            parts = []
-            while isinstance(node, ast.Attribute):
-                parts.append(node.attr)
-                node = node.value
-            if parts and isinstance(node, ast.Name) and node.id == "xp":
-                chains.add(".".join(reversed(parts)))
-    return sorted(chains)
+            name = chain(node.func if isinstance(node, ast.Call) else node)
+            if name:
+                keywords = calls.setdefault(name, set())
+                if isinstance(node, ast.Call):
+                    keywords.update(k.arg for k in node.keywords if k.arg)
+    return calls
 
 
-def test_every_array_function_ministn_calls_exists_in_cupy():
-    """What fake_cupy cannot see: a NumPy name CuPy lacks. Needs CuPy importable, not a GPU."""
+def _accepts(function, keyword):
+    """False only when the signature is known and has neither the keyword nor **kwargs."""
+    import inspect
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):                     # compiled (Cython) functions
+        return True
+    return any(p.name == keyword or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def test_every_array_function_and_keyword_ministn_uses_exists_in_cupy():
+    """What fake_cupy cannot see: a NumPy name or keyword CuPy lacks. Needs CuPy importable,
+    not a GPU."""
     cupy = pytest.importorskip("cupy")
-    names = _xp_names()
-    assert {"zeros", "einsum", "add.at", "matmul"} <= set(names)       # the scan finds them
+    calls = _xp_calls()
+    assert {"zeros", "einsum", "add.at", "lib.stride_tricks.as_strided"} <= set(calls)
+    assert "constant_values" in calls["pad"]                      # the scan sees keywords
     missing = []
-    for chain in names:
+    for name, keywords in sorted(calls.items()):
         value = cupy
-        for part in chain.split("."):
+        for part in name.split("."):
             value = getattr(value, part, None)
         if value is None:
-            missing.append(chain)
+            missing.append(name)
+        else:
+            missing += [f"{name}({k}=...)" for k in sorted(keywords) if not _accepts(value, k)]
     assert not missing, f"CuPy {cupy.__version__} lacks {missing}"
 
 

@@ -9,8 +9,8 @@ window entry back to the pixel it came from, which is exactly the backward of im
 
     dx_pad[n, c, i + sh*oh, j + sw*ow] += dcols[n, c, i, j, oh, ow]
 
-im2col is one copy of a strided view that holds every window (``sliding_window_view``, in
-NumPy and CuPy alike): one pass over memory, and one kernel on a GPU, where a loop over the
+im2col is one copy of a strided view that holds every window (``as_strided``, in NumPy and
+CuPy alike): one pass over memory, and one kernel on a GPU, where a loop over the
 kh*kw taps would launch kh*kw kernels (its cost there is the launches, not the arithmetic).
 col2im loops over the kh*kw taps, one strided slice-add each, never over pixels or samples,
 because overlapping windows add into the same pixel; when windows do not overlap (pooling
@@ -63,7 +63,7 @@ def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):
     H, W = x_shape[1], x_shape[2]
     x_pad = xp.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=cols.dtype)
     if sh >= kh and sw >= kw:       # no pixel is in two windows: nothing to add up
-        _windows(x_pad, kh, kw, stride, writeable=True)[...] = cols.transpose(2, 3, 4, 5, 0, 1)
+        _windows(x_pad, kh, kw, stride)[...] = cols.transpose(2, 3, 4, 5, 0, 1)
     else:
         for i in range(kh):
             for j in range(kw):
@@ -74,12 +74,20 @@ def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):
     return x_pad[:, ph:ph + H, pw:pw + W] if ph or pw else x_pad
 
 
-def _windows(x, kh, kw, stride, writeable=False):
+def _windows(x, kh, kw, stride):
     """Every window of a (C, H, W, N) image as a view (C, H_out, W_out, N, kh, kw), no copy:
-    view[c, oh, ow, n, i, j] = x[c, sh*oh + i, sw*ow + j, n]."""
+
+        view[c, oh, ow, n, i, j] = x[c, sh*oh + i, sw*ow + j, n]
+
+    so the view's strides are x's, with the row and column steps repeated for i and j.
+    (``sliding_window_view`` says the same, but CuPy's cannot be written through, and it waits
+    for the GPU twice per call; ``as_strided`` is the same view in NumPy and CuPy.)
+    """
     xp = get_array_module(x)
-    view = xp.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2), writeable=writeable)
-    return view[:, ::stride[0], ::stride[1]]
+    (sh, sw), (C, H, W, N) = stride, x.shape
+    s_c, s_h, s_w, s_n = x.strides
+    shape = (C, (H - kh) // sh + 1, (W - kw) // sw + 1, N, kh, kw)
+    return xp.lib.stride_tricks.as_strided(x, shape, (s_c, sh * s_h, sw * s_w, s_n, s_h, s_w))
 
 
 def _pair(value):
