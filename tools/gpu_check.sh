@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Every GPU check of the speed issue in one run, for a machine with an NVIDIA GPU and CuPy:
+# Every GPU check of the speed issue, prepared, for a machine with an NVIDIA GPU and CuPy:
 #   1. the device tests on real CuPy (tests/test_device.py, test_spatial_gpu.py and the xp
 #      fixture's tests compare every op, model, optimiser and command with NumPy);
 #   2. python -m ministn bench --device gpu (CuPy beside PyTorch CUDA, when torch has CUDA);
 #   3. the main job, python -m ministn train --device gpu;
 #   4. lesson 10 (CPU and GPU step times, CPU-vs-GPU agreement in float64).
-# Usage, from the repository root:  OUT=gpu_check bash tools/gpu_check.sh
+# Usage, from the repository root:  OUT=gpu_check bash tools/gpu_check.sh [STEP ...]
+# with STEP among tests, bench, train, lesson (default: all four). Each step has its own time
+# limit (5, 3, 4 and 2 minutes: CuPy compiles every kernel on first use, which may take a
+# minute or two on a fresh machine), so where one command may run at most 10 minutes, run
+# "tests bench" and then "train lesson". Everything lands in $OUT.
 # It needs no network: ministn runs from the checkout (PYTHONPATH); pytest and hypothesis must be
 # installed, or lie as wheels in $WHEELS (pip download pytest hypothesis -d wheels, elsewhere).
-# Each step has its own time limit, about 9 minutes in all; everything lands in $OUT.
 set -u
 OUT=${OUT:-gpu_check}
+STEPS=" ${*:-tests bench train lesson} "
 WHEELS=${WHEELS:-wheels}
 mkdir -p "$OUT"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=Agg
@@ -31,18 +35,25 @@ if ! python -c "import pytest, hypothesis" 2>/dev/null && [ -d "$WHEELS" ]; then
   pip install -q --no-index --find-links "$WHEELS" pytest hypothesis
 fi
 
-step "1/4 tests on CuPy"
-timeout 150 python -m pytest -q -p no:cacheprovider -rs tests/test_device.py tests/test_spatial_gpu.py \
+wanted() { [[ "$STEPS" == *" $1 "* ]]; }
+
+if wanted tests; then
+step "tests on CuPy"
+timeout 300 python -m pytest -q -p no:cacheprovider -rs tests/test_device.py tests/test_spatial_gpu.py \
   tests/test_functional_conv.py 2>&1 | tail -25 | tee "$OUT/tests.txt"
-
-step "2/4 bench --device gpu"
-timeout 150 python -m ministn bench --device gpu --budget 5 --json "$OUT/bench_gpu.json" 2>&1 \
+fi
+if wanted bench; then
+step "bench --device gpu"
+timeout 180 python -m ministn bench --device gpu --budget 5 --json "$OUT/bench_gpu.json" 2>&1 \
   | tee "$OUT/bench_gpu.txt"
-
-step "3/4 main job on the GPU"
-timeout 180 python -m ministn train --device gpu --out "$OUT/main_job" --no-progress 2>&1 \
+fi
+if wanted train; then
+step "main job on the GPU"
+timeout 240 python -m ministn train --device gpu --out "$OUT/main_job" --no-progress 2>&1 \
   | tail -6 | tee "$OUT/train.txt"
-
-step "4/4 lesson 10"
-MINISTN_FIGURES="$OUT" timeout 90 python lessons/10_gpu_cupy.py 2>&1 | tail -6 | tee "$OUT/lesson10.txt"
+fi
+if wanted lesson; then
+step "lesson 10"
+MINISTN_FIGURES="$OUT" timeout 120 python lessons/10_gpu_cupy.py 2>&1 | tail -6 | tee "$OUT/lesson10.txt"
+fi
 step "done: results in $OUT"
