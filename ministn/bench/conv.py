@@ -22,15 +22,18 @@ def _inputs(s):
 @case("conv2d train", "conv2d forward+backward, " + DESCRIPTION)
 def conv2d_train(s):
     x, w, b, grad = _inputs(s)
+    on_device = [s.array(a) for a in (x, w, b, grad)]
 
     def ours():
-        X, W, B = (s.tensor(a, requires_grad=True) for a in (x, w, b))
-        F.conv2d(X, W, B).backward(s.array(grad))
+        X, W, B = s.leaves(*on_device[:3])
+        F.conv2d(X, W, B).backward(on_device[3])
 
     def theirs():
-        X, W, B = (s.torch_tensor(a, requires_grad=True) for a in (x, w, b))
-        s.torch.nn.functional.conv2d(X, W, B).backward(s.torch_tensor(grad))
+        X, W, B = s.torch_leaves(*torch_inputs[:3])
+        s.torch.nn.functional.conv2d(X, W, B).backward(torch_inputs[3])
 
+    if s.torch is not None:
+        torch_inputs = [s.torch_tensor(a) for a in (x, w, b, grad)]
     return ours, theirs
 
 

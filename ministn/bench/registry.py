@@ -22,7 +22,10 @@ class Setup:
 
     device: 'cpu' or 'gpu'; torch: the torch module, or None when it is not installed (or has
     no CUDA for device='gpu'). Random inputs are drawn once, from a fixed seed, as NumPy arrays;
-    ``array``, ``tensor`` and ``torch_tensor`` put the same numbers on the device.
+    ``array``, ``tensor`` and ``torch_tensor`` put the same numbers on the device. A timed run
+    should not copy its inputs there (on a GPU the copy can cost more than the op): copy them
+    once, outside it, and make fresh leaves over them inside it with ``leaves`` and
+    ``torch_leaves``.
     """
 
     def __init__(self, device="cpu", torch=None):
@@ -50,3 +53,13 @@ class Setup:
 
     def torch_tensor(self, array, requires_grad=False):
         return self.torch.tensor(array, device=self.torch_device, requires_grad=requires_grad)
+
+    @staticmethod
+    def leaves(*arrays):
+        """Fresh ministn Tensors that require grad, over arrays already on the device (no copy)."""
+        return [Tensor(a, requires_grad=True) for a in arrays]
+
+    @staticmethod
+    def torch_leaves(*tensors):
+        """Fresh PyTorch leaves that require grad, sharing the tensors' storage (no copy)."""
+        return [t.detach().requires_grad_(True) for t in tensors]

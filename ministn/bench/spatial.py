@@ -36,17 +36,20 @@ def _affine_sample_forward_case(s, shape):
 
 def _affine_sample_case(s, shape):
     theta, x, grad = _inputs(s, shape)
+    on_device = [s.array(a) for a in (x, theta, grad)]
 
     def ours():
-        X, T = s.tensor(x, requires_grad=True), s.tensor(theta, requires_grad=True)
-        F.grid_sample(X, F.affine_grid(T, shape)).backward(s.array(grad))
+        X, T = s.leaves(*on_device[:2])
+        F.grid_sample(X, F.affine_grid(T, shape)).backward(on_device[2])
 
     def theirs():
-        X, T = s.torch_tensor(x, requires_grad=True), s.torch_tensor(theta, requires_grad=True)
+        X, T = s.torch_leaves(*torch_inputs[:2])
         TF = s.torch.nn.functional
         grid = TF.affine_grid(T, shape, align_corners=False)
-        TF.grid_sample(X, grid, align_corners=False).backward(s.torch_tensor(grad))
+        TF.grid_sample(X, grid, align_corners=False).backward(torch_inputs[2])
 
+    if s.torch is not None:
+        torch_inputs = [s.torch_tensor(a) for a in (x, theta, grad)]
     return ours, theirs
 
 
