@@ -18,9 +18,9 @@ with stride >= kernel) it is one write into the same strided view.
 
 Memory layout. The work is done "batch last": images as (C, H, W, N) and columns as
 (kh, kw, C, H_out, W_out, N). A tap's slice x[:, i:..., j:..., :] then moves runs of W_out*N
-contiguous numbers (for stride 1) instead of W_out = 8 or so, which makes the kh*kw copies
-several times faster, and the columns reshape for free into the (kh*kw*C, H_out*W_out*N)
-matrix of one large matrix product. conv2d and the pools call the ``*_batch_last`` functions;
+contiguous numbers (for stride 1) instead of W_out = 8 or so, which makes both the im2col copy
+and col2im's slice-adds several times faster, and the columns reshape for free into the
+(kh*kw*C, H_out*W_out*N) matrix of one large matrix product. conv2d and the pools call the ``*_batch_last`` functions;
 ``im2col``/``col2im`` present the same numbers with the batch first, as views.
 """
 from ..backend import get_array_module
