@@ -86,7 +86,7 @@ def _windows(x, kh, kw, stride):
     xp = get_array_module(x)
     (sh, sw), (C, H, W, N) = stride, x.shape
     s_c, s_h, s_w, s_n = x.strides
-    shape = (C, (H - kh) // sh + 1, (W - kw) // sw + 1, N, kh, kw)
+    shape = (C, output_size(H, kh, sh, 0), output_size(W, kw, sw, 0), N, kh, kw)
     return xp.lib.stride_tricks.as_strided(x, shape, (s_c, sh * s_h, sw * s_w, s_n, s_h, s_w))
 
 
