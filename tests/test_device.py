@@ -272,3 +272,19 @@ def test_cupy_without_a_working_gpu_leaves_the_cpu_path_alone(monkeypatch):
     assert build("tutorial")(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)
     with pytest.raises(RuntimeError, match="device='gpu' needs CuPy and a CUDA device"):
         build("tutorial").to("gpu")
+
+
+def test_fake_cupy_refuses_what_cupy_refuses():
+    """The stand-in is only worth its tests if it keeps CuPy's rules (tests/fake_cupy.py)."""
+    import fake_cupy as cp
+    device, host = cp.asarray(np.arange(6.0)), np.ones(6)
+    for mix in (lambda: device * host, lambda: np.add(host, device), lambda: cp.exp(host),
+                lambda: device.take(np.array([0, 1]))):
+        with pytest.raises(TypeError, match="host"):
+            mix()
+    with pytest.raises(ValueError, match="non-scalar numpy.ndarray"):
+        device[1:3] = host[:2]
+    with pytest.raises(NotImplementedError, match="Writeable"):
+        cp.lib.stride_tricks.sliding_window_view(device, 2, writeable=True)
+    assert type(device.sum()) is cp.ndarray and type(np.exp(device)) is cp.ndarray
+    assert type(cp.asnumpy(device)) is np.ndarray and type(device[np.array([0, 2])]) is cp.ndarray
