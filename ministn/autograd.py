@@ -11,7 +11,6 @@ tensor used twice accumulate, and the graph is freed once it has been used.
 """
 import contextlib
 
-import numpy as np
 
 from . import backend
 
@@ -213,9 +212,11 @@ def _topological_order(root):
 
 
 def tensor(data, requires_grad=False, dtype=None):
-    """Create a Tensor from a list, scalar or array (like ``torch.tensor``)."""
-    data = backend.to_numpy(data) if dtype is not None else data
-    return Tensor(np.asarray(data, dtype=dtype) if dtype is not None else data, requires_grad)
+    """Create a Tensor from a list, scalar or array (like ``torch.tensor``); a CuPy array stays
+    on the GPU."""
+    if dtype is not None:
+        data = backend.get_array_module(data).asarray(data, dtype=dtype)
+    return Tensor(data, requires_grad)
 
 
 from . import functional as F  # noqa: E402  (ops are defined with Function and Tensor above)

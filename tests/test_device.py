@@ -288,3 +288,10 @@ def test_fake_cupy_refuses_what_cupy_refuses():
         cp.lib.stride_tricks.sliding_window_view(device, 2, writeable=True)
     assert type(device.sum()) is cp.ndarray and type(np.exp(device)) is cp.ndarray
     assert type(cp.asnumpy(device)) is np.ndarray and type(device[np.array([0, 2])]) is cp.ndarray
+
+
+def test_tensor_with_a_dtype_keeps_gpu_data_on_the_gpu(gpu):
+    import ministn
+    t = ministn.tensor(gpu.asarray(np.arange(3.0, dtype=np.float32)), dtype="float64")
+    assert type(t.data) is gpu.ndarray and t.dtype == np.float64
+    assert type(ministn.tensor([1, 2], dtype="float32").data) is np.ndarray
