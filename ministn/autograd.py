@@ -11,7 +11,6 @@ tensor used twice accumulate, and the graph is freed once it has been used.
 """
 import contextlib
 
-
 from . import backend
 
 _grad_enabled = True
