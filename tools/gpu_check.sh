@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every GPU check of the speed issue, prepared, for a machine with an NVIDIA GPU and CuPy:
-#   1. the device tests on real CuPy (tests/test_device.py, test_spatial_gpu.py and the xp
-#      fixture's tests compare every op, model, optimiser and command with NumPy);
+#   1. the whole test suite, where the device tests (tests/test_device.py, test_spatial_gpu.py
+#      and the xp fixture's) run on real CuPy, comparing every op, model, optimiser and command
+#      with NumPy;
 #   2. python -m ministn bench --device gpu (CuPy beside PyTorch CUDA, when torch has CUDA);
 #   3. the main job, python -m ministn train --device gpu;
 #   4. lesson 10 (CPU and GPU step times, CPU-vs-GPU agreement in float64).
@@ -39,8 +40,7 @@ wanted() { [[ "$STEPS" == *" $1 "* ]]; }
 
 if wanted tests; then
 step "tests on CuPy"
-timeout 300 python -m pytest -q -p no:cacheprovider -rs tests/test_device.py tests/test_spatial_gpu.py \
-  tests/test_functional_conv.py 2>&1 | tail -25 | tee "$OUT/tests.txt"
+timeout 300 python -m pytest -q -p no:cacheprovider -rs 2>&1 | tail -25 | tee "$OUT/tests.txt"
 fi
 if wanted bench; then
 step "bench --device gpu"
