@@ -61,3 +61,15 @@ def test_sampler_input_gradient_keeps_the_dtype_and_equals_float64_in_float32():
 def test_tune_allocator_is_a_harmless_yes_or_no():
     assert tune_allocator() in (True, False)
     assert F.relu(Tensor(np.ones(10**6, np.float32))).data.sum() == 10**6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tap_corner_index_is_exact_past_float32s_exact_integers(dtype):
+    """The corner index j (W + 4) + i is summed in floating point: float32 holds integers exactly
+    only up to 2^24, so an image whose padded size reaches that is summed in float64."""
+    from ministn.functional.sampler_taps import _corner
+    H = W = 4096                                    # 4095 * 4100 + 4095 = 16,793,595 > 2^24
+    j, i = np.array([[4095, -2, 7]], dtype), np.array([[4095, -2, 3]], dtype)
+    expected = np.array([[4095 * 4100 + 4095, -2 * 4100 - 2, 7 * 4100 + 3]])
+    assert np.array_equal(_corner(j, i, H, W), expected)
+    assert np.array_equal(_corner(j, i, 27, 28), j.astype(np.int64) * 32 + i.astype(np.int64))

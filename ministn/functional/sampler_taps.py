@@ -64,13 +64,18 @@ def padded_coordinates(grid, H, W, padding_mode, align_corners):
     return xp.clip(x, -PAD, W), xp.clip(y, -PAD, H), m_x, m_y
 
 
-def _corner(j, i, W):
-    """j (W + 4) + i for integer-valued pixel coordinates (j, i) (a float array each).
+def _corner(j, i, H, W):
+    """j (W + 4) + i as int64, for integer-valued pixel coordinates (j, i) (a float array each).
 
     Pixel (j, i) sits at (j + PAD)(W + 4) + (i + PAD) in the padded image; the constant part,
     PAD (W + 5), goes into the tap offsets, which saves two passes over the (N, P) arrays.
+    The sum is formed in the coordinates' float type and converted once (half the passes of
+    converting j and i): exact, as every term is an integer of magnitude below (H + 1)(W + 4),
+    which float32 holds exactly up to 2^24 (larger images are summed in float64).
     """
-    return j.astype(np.int64) * (W + 2 * PAD) + i.astype(np.int64)
+    if j.dtype.itemsize < 8 and (H + 1) * (W + 2 * PAD) >= 2 ** 24:
+        j, i = j.astype(np.float64), i.astype(np.float64)
+    return (j * (W + 2 * PAD) + i).astype(np.int64)
 
 
 def bilinear_taps(grid, H, W, padding_mode, align_corners):
@@ -85,12 +90,12 @@ def bilinear_taps(grid, H, W, padding_mode, align_corners):
     W_padded = W + 2 * PAD
     nw = PAD * (W_padded + 1)
     offsets = (nw, nw + 1, nw + W_padded, nw + W_padded + 1)           # nw, ne, sw, se
-    return Taps(_corner(y0, x0, W), offsets, weight, x_weights, y_weights, m_x, m_y)
+    return Taps(_corner(y0, x0, H, W), offsets, weight, x_weights, y_weights, m_x, m_y)
 
 
 def nearest_taps(grid, H, W, padding_mode, align_corners):
     """The one nearest-pixel tap of every grid point (round half to even)."""
     xp = get_array_module(grid)
     x, y, _, _ = padded_coordinates(grid, H, W, padding_mode, align_corners)
-    corner = _corner(xp.rint(y), xp.rint(x), W)
+    corner = _corner(xp.rint(y), xp.rint(x), H, W)
     return Taps(corner, (PAD * (W + 2 * PAD + 1),), xp.ones((x.shape[0], 1, x.shape[1]), dtype=grid.dtype))
