@@ -63,13 +63,16 @@ def test_tune_allocator_is_a_harmless_yes_or_no():
     assert F.relu(Tensor(np.ones(10**6, np.float32))).data.sum() == 10**6
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_tap_corner_index_is_exact_past_float32s_exact_integers(dtype):
-    """The corner index j (W + 4) + i is summed in floating point: float32 holds integers exactly
-    only up to 2^24, so an image whose padded size reaches that is summed in float64."""
+@pytest.mark.parametrize("dtype, size, far", [(np.float32, 4096, 4095), (np.float64, 4096, 4095),
+                                              (np.float16, 64, 63)])
+def test_tap_corner_index_is_exact_past_the_floats_exact_integers(dtype, size, far):
+    """The corner index j (W + 4) + i is summed in floating point. float32 holds integers exactly
+    only up to 2^24 and float16 up to 2^11, so past that (4095 * 4100 + 4095 = 16,793,595 and
+    63 * 68 + 63 = 4347 are odd) the sum must be formed in float64."""
     from ministn.functional.sampler_taps import _corner
-    H = W = 4096                                    # 4095 * 4100 + 4095 = 16,793,595 > 2^24
-    j, i = np.array([[4095, -2, 7]], dtype), np.array([[4095, -2, 3]], dtype)
-    expected = np.array([[4095 * 4100 + 4095, -2 * 4100 - 2, 7 * 4100 + 3]])
-    assert np.array_equal(_corner(j, i, H, W), expected)
+    j, i = np.array([[far, -2, 7]], dtype), np.array([[far, -2, 3]], dtype)
+    W = size + 4
+    expected = np.array([[far * W + far, -2 * W - 2, 7 * W + 3]])
+    assert np.array_equal(_corner(j, i, size, size), expected)
+    j, i = np.array([[27, -2, 7]], dtype), np.array([[28, -2, 3]], dtype)      # a 27x28 image
     assert np.array_equal(_corner(j, i, 27, 28), j.astype(np.int64) * 32 + i.astype(np.int64))

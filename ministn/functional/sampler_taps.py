@@ -70,10 +70,11 @@ def _corner(j, i, H, W):
     Pixel (j, i) sits at (j + PAD)(W + 4) + (i + PAD) in the padded image; the constant part,
     PAD (W + 5), goes into the tap offsets, which saves two passes over the (N, P) arrays.
     The sum is formed in the coordinates' float type and converted once (half the passes of
-    converting j and i): exact, as every term is an integer of magnitude below (H + 1)(W + 4),
-    which float32 holds exactly up to 2^24 (larger images are summed in float64).
+    converting j and i): exact, as j and i are clamped to [-PAD, H] and [-PAD, W], so every term
+    is an integer of magnitude below (H + 1)(W + 4), and a float type holds every integer below
+    2^(mantissa bits + 1) exactly (2^24 in float32, 2^11 in float16); past that, float64.
     """
-    if j.dtype.itemsize < 8 and (H + 1) * (W + 2 * PAD) >= 2 ** 24:
+    if (H + 1) * (W + 2 * PAD) >= 2 ** (np.finfo(j.dtype).nmant + 1):
         j, i = j.astype(np.float64), i.astype(np.float64)
     return (j * (W + 2 * PAD) + i).astype(np.int64)
 
