@@ -10,8 +10,9 @@ of CuPy that device-agnostic code breaks most often: a device array never mixes 
   ``__array_function__`` and ``__array_ufunc__``);
 - ``asarray`` copies a host array to the device, ``asnumpy`` / ``.get()`` copy it back;
 - reductions return 0-d device arrays, not NumPy scalars;
-- a host array may index a device array (CuPy copies it over), and may be assigned into one
-  only through an array index: ``device[1:3] = host`` raises (CuPy tries to ``fill`` with it);
+- a host array may index a device array, also through ``take`` (CuPy copies it over), and may
+  be assigned into one only through an array index: ``device[1:3] = host`` raises (CuPy tries
+  to ``fill`` with it);
 - ``lib.stride_tricks``: ``as_strided`` gives a device view; ``sliding_window_view`` refuses
   ``writeable=True`` ("Writeable views are not supported", CuPy 14).
 
@@ -52,7 +53,7 @@ class ndarray(_np.ndarray):
         _np.ndarray.__setitem__(self, index, _to_host_view(value))
 
     def take(self, indices, *args, **kwargs):
-        _refuse_host_arrays((indices,), "ndarray.take")
+        """A host index is copied over, as CuPy does; the result is on the device."""
         return _to_device_view(self.view(_np.ndarray).take(_to_host_view(indices), *args, **kwargs))
 
     def get(self):

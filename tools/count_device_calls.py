@@ -4,8 +4,10 @@ On a GPU a small model's step is bound by how many kernels it launches (each cos
 microseconds, however little it computes) and by how often the CPU waits for the GPU (a sync,
 e.g. ``float(loss)``), not by arithmetic. This runs a bench case on tests/fake_cupy.py, counting:
 
-    array calls   each ufunc, array function, module function and write into a device array:
-                  about one kernel launch each on CuPy (views such as reshape and slicing are free)
+    array calls   each ufunc, array function, module function, write into a device array, and
+                  astype / copy / take: about one kernel launch each on CuPy (views such as
+                  slicing are free; a reshape that has to copy is not counted, so this is a
+                  lower bound)
     to device     host arrays copied onto the device (asarray, assignment of a host array)
     waits         the CPU waiting for the device: bool/int/float/item/get/asnumpy of a device array
 
@@ -49,7 +51,7 @@ def instrument():
     device = fake_cupy.ndarray
     make_function = fake_cupy._device_function
     fake_cupy._device_function = lambda *a, **k: counted("array calls", make_function(*a, **k))
-    for name in ("__array_ufunc__", "__array_function__", "__setitem__"):
+    for name in ("__array_ufunc__", "__array_function__", "__setitem__", "astype", "copy", "take"):
         setattr(device, name, counted("array calls", getattr(device, name)))
     for name in ("__bool__", "__int__", "__float__", "__index__", "item", "tolist", "get"):
         method = getattr(device, name, None) or getattr(np.ndarray, name)
