@@ -5,6 +5,8 @@ NumPy arrays that refuse to mix with host arrays as CuPy's do. So this file chec
 run, that nothing in the device path touches a host array, and on a GPU that CuPy agrees with
 NumPy: 1e-10 in float64 (the GPU's reductions and atomics reorder sums, so never bitwise).
 """
+import re
+
 import numpy as np
 import pytest
 
@@ -165,11 +167,12 @@ def test_train_resume_evaluate_and_show_on_gpu(flags, gpu, tmp_path, capsys, mon
     checkpoint = load_checkpoint(out / "checkpoint.npz")
     assert checkpoint["config"]["device"] == "gpu" and checkpoint["state"]["epoch"] == 2
     capsys.readouterr()
-    accuracies = []
+    correct = []
     for device in ("gpu", "cpu"):                     # a GPU checkpoint evaluates anywhere
         assert main(["evaluate", "--checkpoint", str(out / "checkpoint.npz"), "--device", device]) == 0
-        accuracies.append(capsys.readouterr().out.split("accuracy")[-1])
-    assert accuracies[0] == accuracies[1]
+        correct.append(int(re.search(r"\((\d+) correct\)", capsys.readouterr().out)[1]))
+    # float32 logits agree to ~1e-6 across devices; only a near-tie could flip one image
+    assert abs(correct[0] - correct[1]) <= 1
     monkeypatch.chdir(tmp_path)
     assert main(["show", "--checkpoint", str(out / "checkpoint.npz"), "--out", "show.png",
                  "--count", "4"]) == 0
