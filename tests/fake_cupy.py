@@ -1,8 +1,8 @@
 """A stand-in for CuPy, so that CI (which has no GPU) runs ministn's device code path.
 
-Its arrays are NumPy arrays of their own type, ``fake_cupy.ndarray``, and it keeps the one rule
-of CuPy that device-agnostic code breaks most often: a device array never mixes with a host
-(NumPy) array. As in CuPy,
+Its arrays are NumPy arrays of their own type, ``fake_cupy.ndarray``, and it keeps the rule of
+CuPy that device-agnostic code breaks most often, that a device array never mixes with a host
+(NumPy) array, and a few more. As in CuPy,
 
 - ``fake_cupy.exp(host)``, ``device * host`` and ``numpy.add(device, host)`` raise TypeError
   (CuPy: "Unsupported type <class 'numpy.ndarray'>"); NumPy scalars and Python numbers mix;
@@ -17,9 +17,11 @@ of CuPy that device-agnostic code breaks most often: a device array never mixes 
   ``writeable=True`` ("Writeable views are not supported", CuPy 14).
 
 ``install(monkeypatch)`` makes ``ministn.backend`` treat this module as CuPy with one GPU.
-What it cannot catch: a function or keyword that NumPy has and CuPy lacks, and GPU-only
-behaviour (asynchronous kernels, atomics that reorder sums, memory pools). For those, run the
-suite on a real GPU (``tools/gpu_check.sh``), where the ``device_xp`` fixture is real CuPy.
+What it cannot catch: a function or keyword that NumPy has and CuPy lacks (a test in
+test_device.py checks those names wherever CuPy imports), other rules of CuPy's not listed
+here, and GPU-only behaviour (asynchronous kernels, atomics that reorder sums, memory pools).
+For those, run the suite on a real GPU (``tools/gpu_check.sh``), where the ``gpu`` and ``xp``
+fixtures (conftest.py) give real CuPy.
 """
 import types
 
