@@ -1,7 +1,7 @@
-"""A slow, obviously correct grid_sample: one output pixel at a time, written from the spec.
+"""A slow, obviously correct grid_sample: one output pixel at a time, written from docs §6-§8.
 
 It shares no code with ministn (plain Python floats and loops, Python's own round-half-to-even
-``round``, the spec's fold formula with k = floor(a / span)), so agreement with the vectorised
+``round``, the fold formula of docs §6.1 with k = floor(a / span)), so agreement with the vectorised
 sampler checks the vectorisation, the padding, the taps and both backward passes together.
 """
 import math
@@ -10,7 +10,7 @@ import numpy as np
 
 
 def unnormalise(g, n, align_corners):
-    """Pixel coordinate and its derivative d i / d g (spec §2.1)."""
+    """Pixel coordinate and its derivative d i / d g (docs §2.1)."""
     if align_corners:
         return (g + 1) / 2 * (n - 1), (n - 1) / 2
     return ((g + 1) * n - 1) / 2, n / 2
@@ -25,7 +25,7 @@ def clip(i, n):
 
 
 def reflect(i, n, align_corners):
-    """Fold into [lo, hi] (spec §6.1, as written there) and return (r, dr/di)."""
+    """Fold into [lo, hi] (docs §6.1, the k-parity form) and return (r, dr/di)."""
     lo, hi = (0.0, n - 1.0) if align_corners else (-0.5, n - 0.5)
     span = hi - lo
     if span == 0:

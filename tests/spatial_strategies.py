@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the spatial ops: inputs built away from every kink (spec §13.2).
+"""Hypothesis strategies for the spatial ops: inputs built away from every kink (docs §12.2).
 
 The sampler is piecewise polynomial in the grid, with kinks where a coordinate crosses an
 integer pixel position (a new pair of neighbours), a clip boundary or a mirror plane, and, for
@@ -77,7 +77,7 @@ def thetas(draw, N):
 
 @st.composite
 def homographies(draw, N, eight=False):
-    """Homographies with |h31| + |h32| <= 0.5, so w >= 0.5 on the base square (spec §13.2)."""
+    """Homographies with |h31| + |h32| <= 0.5: w >= 0.5 on the base square (docs §4.3, §12.2)."""
     H = np.eye(3) + arrays(draw, (N, 3, 3), 0.2)
     h3 = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).uniform(-0.25, 0.25, (N, 2))
     H[:, 2, :2], H[:, 2, 2] = h3, 1.0
@@ -86,6 +86,6 @@ def homographies(draw, N, eight=False):
 
 @st.composite
 def tps_offsets(draw, N, grid_size):
-    """Control-point offsets of size <= 0.3 (spec §13.2)."""
+    """Control-point offsets of size <= 0.3 (docs §12.2)."""
     seed = draw(st.integers(0, 2 ** 32 - 1))
     return np.random.default_rng(seed).uniform(-0.3, 0.3, (N, grid_size ** 2, 2))

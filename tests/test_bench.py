@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from ministn.__main__ import main
+from ministn.cli import main
 from ministn.backend import gpu_available
 from ministn.bench import CASES, case
 

@@ -5,7 +5,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from ministn.data import (BUNDLED_DIR, DataError, batch_indices, load_mnist, normalize, read_idx,
+from ministn.data import (BUNDLED_DIR, DataError, batch_indices, load_mnist, normalize_pixels, read_idx,
                           to_float, write_idx)
 from ministn.data.idx import idx_bytes, parse_idx
 
@@ -138,8 +138,8 @@ def test_to_float_and_normalize():
     x = to_float(np.array([[[0, 255]]], np.uint8))
     assert x.shape == (1, 1, 1, 2) and x.dtype == np.float32
     np.testing.assert_array_equal(x.ravel(), [0.0, 1.0])
-    np.testing.assert_allclose(normalize(x).ravel(), [-0.1307 / 0.3081, 0.8693 / 0.3081], rtol=1e-6)
-    assert normalize(x).dtype == np.float32
+    np.testing.assert_allclose(normalize_pixels(x).ravel(), [-0.1307 / 0.3081, 0.8693 / 0.3081], rtol=1e-6)
+    assert normalize_pixels(x).dtype == np.float32
 
 
 def test_batches_cover_every_index_once_and_are_reproducible():

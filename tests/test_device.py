@@ -12,7 +12,7 @@ import pytest
 
 import ministn.functional as F
 from ministn import Tensor, gradcheck, manual_seed, no_grad
-from ministn.__main__ import main
+from ministn.cli import main
 from ministn.backend import rng, to_numpy
 from ministn.distortions import DISTORTIONS, distort
 from ministn.models import build

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ministn.data import BUNDLED_DIR, load_mnist, to_float
-from ministn.distortions import (DISTORTIONS, distort, distort_fixed, elastic, output_size,
+from ministn.distortions import (DISTORTIONS, distort, distort_fixed, elastic, canvas_size,
                                  projective, rotate_by, rotate_translate_scale)
 from ministn.distortions.placement import _paste_max, _translate, clutter, translate
 from ministn.distortions.warps import (_homography_to, _min_denominator, similarity_theta,
@@ -19,7 +19,7 @@ def digits():
 @pytest.mark.parametrize("name", list(DISTORTIONS))
 def test_each_distortion_gives_its_canvas_in_range_and_is_seeded(digits, name):
     out = distort(name, digits, np.random.default_rng(1))
-    S = output_size(name)
+    S = canvas_size(name)
     assert out.shape == (16, 1, S, S) and out.dtype == np.float32
     assert out.min() >= 0 and out.max() <= 1 + 1e-6
     np.testing.assert_array_equal(out, distort(name, digits, np.random.default_rng(1)))
@@ -31,7 +31,7 @@ def test_each_distortion_gives_its_canvas_in_range_and_is_seeded(digits, name):
 
 def test_unknown_distortion_is_named():
     with pytest.raises(ValueError, match="unknown distortion 'X'; choose one of none, augment, R"):
-        output_size("X")
+        canvas_size("X")
 
 
 def test_a_quarter_turn_is_rot90_clockwise_as_displayed(digits):

@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ministn.__main__ import main
+from ministn.cli import main
 from ministn.data import BUNDLED_DIR, DataError, download
 
 GOOD = b"\x1f\x8b" + bytes(range(256)) * 40          # any bytes: only the md5 matters here

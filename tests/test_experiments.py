@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ministn.experiments import QUICK, ROWS, Job, jobs
-from ministn.experiments.__main__ import main
+from ministn.cli import main
 from ministn.experiments.report import aggregate, check_bars
 from ministn.experiments.runner import run_job, work
 from ministn.experiments.table1 import with_epochs
@@ -56,7 +56,7 @@ def test_stopped_job_resumes_bit_for_bit(tmp_path):
     assert (runs / job.name / "checkpoint.npz").is_file() and not list(results.glob("*.json"))
     lines = []
     assert work([job], recipe, runs, results, log=lines.append) == 1
-    assert any("continuing from epoch 1, batch 1" in line for line in lines)
+    assert any("continuing after epoch 1 and 1 batch of epoch 2" in line for line in lines)
     resumed = json.loads((results / f"{job.name}.json").read_text())
     assert resumed["test_error"] == whole["test_error"]
     assert resumed["test_loss"] == whole["test_loss"]

@@ -18,7 +18,7 @@ def test_readme_gradcheck_example_runs_and_passes():
 
 def test_readme_commands_exist():
     """Every `python -m ministn <command>` the README names is a real command."""
-    from ministn.__main__ import COMMANDS
+    from ministn.cli import COMMANDS
     named = set(re.findall(r"python -m ministn (\w+)", README.read_text(encoding="utf-8")))
     assert named, "the README names no command"
     assert named <= set(COMMANDS), f"README names unknown commands: {named - set(COMMANDS)}"

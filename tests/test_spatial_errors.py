@@ -1,4 +1,4 @@
-"""Bad arguments to the spatial ops raise clear errors that name the argument (spec §3.3, §10, §15)."""
+"""Bad arguments to the spatial ops raise clear errors that name the argument (docs §9)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Grid generators: affine_grid, perspective_grid, tps_grid (spec §3-§5).
+"""Grid generators: affine_grid, perspective_grid, tps_grid (docs §3-§5).
 
 Central differences and adjoint identities for all three; closed-form oracles (torch autograd
 of the same formulas, SciPy's thin plate spline) where they are installed.
@@ -63,7 +63,7 @@ def test_tps_grid_adjoint_identity(align_corners, data, grid_size):
 @ALIGN
 @pytest.mark.parametrize("grid_size", [2, 3, 4, 6])
 def test_tps_matrix_properties(align_corners, grid_size):
-    """Rows sum to 1, M S = P (spec §5.4), and the spline interpolates the targets."""
+    """Rows sum to 1, M S = P (docs §5.4), and the spline interpolates the targets."""
     M = tps_matrix(grid_size, 5, 7, align_corners)
     S, P = control_points(grid_size), base_grid(5, 7, align_corners)[:, :2]
     np.testing.assert_allclose(M.sum(axis=1), 1, atol=1e-13)
@@ -137,7 +137,7 @@ def test_tps_grid_matches_torch_autograd_of_the_formula(align_corners):
 @settings(max_examples=max(3, settings.default.max_examples // 5))
 @given(data=st.data())
 def test_affine_theta_to_sampler_composite_gradient(data):
-    """theta -> grid -> bilinear sample, checked end to end (kinks rejected, spec §13.2)."""
+    """theta -> grid -> bilinear sample, checked end to end (kinks rejected, docs §12.2)."""
     from hypothesis import assume
     from ministn.functional import grid_sample
     from ministn.functional.coords import unnormalise

@@ -1,4 +1,4 @@
-"""The spatial ops on a GPU (CuPy) give NumPy's results (spec §13.4): 1e-12 in float64 and 1e-5
+"""The spatial ops on a GPU (CuPy) give NumPy's results (docs §12.4): 1e-12 in float64 and 1e-5
 in float32 (atomics in the GPU scatter reorder sums, so never bitwise). Without a GPU the
 ``gpu`` fixture is tests/fake_cupy.py, which checks that no host array leaks into the device
 path (and then agrees bitwise)."""

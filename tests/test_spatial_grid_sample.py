@@ -114,7 +114,7 @@ def test_whole_pixel_translation_and_rot90_are_exact():
 
 @pytest.mark.parametrize("padding_mode", PADDINGS)
 def test_huge_finite_coordinates_are_safe(padding_mode):
-    """1e300 must not overflow the int conversion (spec §10: clamp before floor)."""
+    """1e300 must not overflow the int conversion (docs §6.4: clamp before floor)."""
     grid = np.array([1e300, -1e300, 3e38, -3e38]).reshape(1, 1, 2, 2)
     u, g = Tensor(_seeded((1, 1, 3, 3)), requires_grad=True), Tensor(grid, requires_grad=True)
     V = grid_sample(u, g, "bilinear", padding_mode)

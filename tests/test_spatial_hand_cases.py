@@ -1,4 +1,4 @@
-"""The hand-computable cases of spec §13.1 (each confirmed there with torch 2.13, float64).
+"""The hand-computable cases of docs §12.1 (each confirmed with torch 2.13 or SciPy, float64).
 
 Rows 3-21 use the row image [10, 20, 30, 40] as (1, 1, 1, 4), with grid value g for x and 0 for y.
 """
@@ -27,7 +27,7 @@ def identity_warp(U, size, padding_mode="zeros", align_corners=False):
                        align_corners).data
 
 
-# Row 1: the base grid (spec §2.2 table, float64, as PyTorch returns it). ministn's closed forms
+# Row 1: the base grid (docs §2.2 table, float64, as PyTorch returns it). ministn's closed forms
 # are correctly rounded; PyTorch's linspace can be one ulp off (n = 4: -0.33333333333333337).
 @pytest.mark.parametrize("n, aligned, unaligned", [
     (1, [0], [0]),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ministn import Tensor
-from ministn.__main__ import main
+from ministn.cli import main
 from ministn.functional import grid_sample, perspective_grid, tps_grid
 from ministn.reference import CaseError, load_case, run_case
 
@@ -73,7 +73,7 @@ def test_generator_cases():
      "grid contains non-finite"),
     ("grid_sample", dict(input=np.zeros((1, 1, 4, 4)), grid=np.zeros((1, 1, 1, 2)), grad_out=1),
      "unknown key"),
-    ("affine_grid", dict(theta=np.zeros((1, 2, 3)), size=[1, 1, 2]), "'size' must be 4 integers"),
+    ("affine_grid", dict(theta=np.zeros((1, 2, 3)), size=[1, 1, 2]), "'size' must be 4 non-negative integers"),
     ("affine_grid", dict(theta=np.zeros((1, 3, 3)), size=[1, 1, 2, 2]), "theta must have shape"),
     ("tps_grid", dict(offsets=np.zeros((1, 15, 2)), size=[1, 1, 2, 2]), "offsets must have shape"),
     ("rotate", dict(), "op must be one of"),
@@ -93,4 +93,4 @@ def test_cli_error_is_one_line_with_exit_code_2_and_writes_nothing(tmp_path, cap
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists() and os.listdir(tmp_path) == ["case.npz"]
     assert main(["reference", "grid_sample", "--in", str(tmp_path / "nope.npz"), "--out", str(out)]) == 2
-    assert "no such case file" in capsys.readouterr().err
+    assert ": no such file" in capsys.readouterr().err

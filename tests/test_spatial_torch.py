@@ -1,9 +1,9 @@
-"""Parity with PyTorch's affine_grid and grid_sample in float64 (spec §13.3).
+"""Parity with PyTorch's affine_grid and grid_sample in float64 (docs §12.3).
 
-Both sides get the *same* grid array (a one-ulp difference in a grid can flip a floor, §11.2),
-and only finite grids (PyTorch's CPU backward can crash on NaN/inf, §10). Bilinear outputs and
-gradients agree to 1e-12; nearest outputs and input gradients agree exactly, its grid gradient
-is zero on both sides.
+Both sides get the *same* grid array (a one-ulp difference in a grid can flip a floor, docs §11.2),
+and only finite grids (PyTorch's CPU backward can crash on NaN/inf, docs §10.3). Bilinear
+outputs and gradients agree to 1e-12; nearest outputs and input gradients agree exactly, its
+grid gradient is zero on both sides.
 """
 import numpy as np
 import pytest
@@ -85,7 +85,7 @@ def test_affine_grid_matches_torch(size, align_corners):
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align_corners", [True, False])
 def test_spatial_transformer_pipeline_gradient_matches_torch(padding_mode, align_corners):
-    """theta -> affine_grid -> grid_sample -> loss, away from the identity (spec §13.3)."""
+    """theta -> affine_grid -> grid_sample -> loss, away from the identity (docs §12.3)."""
     rng = np.random.default_rng(13)
     theta0 = np.array([[[0.8, -0.3, 0.1], [0.25, 0.9, -0.2]], [[1.2, 0.1, -0.3], [-0.2, 0.7, 0.15]]])
     U, size = rng.standard_normal((2, 3, 7, 6)), (2, 3, 5, 8)

@@ -18,8 +18,8 @@ def make(transform, H=8, W=8, features=5, **kwargs):
 
 @pytest.mark.parametrize("transform", TRANSFORMS)
 def test_untrained_transformer_is_the_identity(transform):
-    x = np.random.default_rng(0).standard_normal((3, 1, 8, 8))     # 8 = 2^3: exact (spec §2.2)
-    out, params = make(transform).transform(Tensor(x))
+    x = np.random.default_rng(0).standard_normal((3, 1, 8, 8))     # 8 = 2^3: exact (docs §2.3)
+    out, params = make(transform).forward_with_params(Tensor(x))
     np.testing.assert_array_equal(out.data, x)
     expected_shape = {"affine": (3, 2, 3), "projective": (3, 8), "tps": (3, 16, 2)}[transform]
     assert params.shape == expected_shape
@@ -36,7 +36,7 @@ def test_output_size_and_regression_size(transform):
 def test_projective_parameterisation_keeps_the_denominator_positive():
     st = make("projective")
     st.regression.bias.data[6:] = [50.0, -50.0]                     # raw outputs far beyond 1
-    _, h = st.transform(Tensor(np.ones((1, 1, 8, 8))))
+    _, h = st.forward_with_params(Tensor(np.ones((1, 1, 8, 8))))
     assert abs(h.data[0, 6]) + abs(h.data[0, 7]) < 1
 
 
@@ -57,9 +57,9 @@ def test_gradients_reach_the_regression_and_localisation(transform):
     st.regression.weight.data[:] = 0.1 * rng.standard_normal(st.regression.weight.shape)
     st.regression.bias.data[:] += 0.05 * rng.standard_normal(st.regression.bias.shape)
     x = Tensor(rng.standard_normal((2, 1, 6, 5)))
-    _, params = st.transform(x)
+    _, params = st.forward_with_params(x)
     grid = st.grid(params, (2, 1, 4, 4)).data
-    for axis, n in ((0, 5), (1, 6)):                               # away from kinks (spec §13.2)
+    for axis, n in ((0, 5), (1, 6)):                               # away from kinks (docs §12.2)
         coordinate = unnormalise(grid[..., axis], n, False)
         assert np.abs(coordinate - np.rint(coordinate)).min() > 1e-4
     weights = [st.regression.weight, st.regression.bias, st.localization[1].weight]

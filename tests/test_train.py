@@ -5,7 +5,7 @@ import signal
 import numpy as np
 import pytest
 
-from ministn.__main__ import main
+from ministn.cli import main
 from ministn.data import BUNDLED_DIR, load_mnist, write_idx
 from ministn.models import build
 from ministn.training import Trainer, TrainConfig, fit, load_checkpoint, save_checkpoint
@@ -178,7 +178,7 @@ def test_a_checkpoint_of_another_model_is_refused(reference, tmp_path, capsys):
                    "holds weights of a different model")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
     one_error_line(capsys, main(["show", "--checkpoint", str(tmp_path / "junk.npz")]),
-                   "not a readable ministn checkpoint")
+                   "is not an .npz file")
 
 
 def test_fit_is_the_quick_api_for_lessons_and_matches_the_command(reference):

@@ -1,12 +1,14 @@
-"""ministn beside PyTorch on the STN tutorial's exact recipe, same data, several seeds.
+"""ministn and PyTorch trained side by side on the STN tutorial's recipe, same data, several seeds.
 
-    python tools/compare_tutorial.py [--seeds 0 1 2] [--epochs 20] [--train-size N]
+    python tools/compare_tutorial.py [--seeds 0 1 2] [--epochs 20] [--train-size N] [--json PATH]
 
 Recipe (pytorch/tutorials, spatial_transformer_tutorial.py): the tutorial's ST-CNN, inputs
 normalised before the network with MNIST's mean/std, SGD lr 0.01 (no momentum), batch 64,
 shuffled, 20 epochs, log_softmax + nll_loss; tested on the official 10,000 test images. Both
 sides train on the same arrays: the bundled first 6,000 MNIST training images. PyTorch is needed
-only here (``pip install torch``), never by the package. Prints a table and writes JSON.
+only here (``pip install torch==2.13.0``, the CPU build), never by the package. Prints a table and
+writes JSON: by default results/compare_tutorial.json (seeds 0-2); seeds 3-5 are in
+results/compare_tutorial_seeds_3-5.json (``--seeds 3 4 5 --json PATH``). Run from the repo root.
 """
 import argparse
 import json
@@ -19,7 +21,7 @@ import torch.nn.functional as F
 
 from ministn import functional as Fm, manual_seed
 from ministn.optim import SGD
-from ministn.data import load_mnist, normalize, to_float
+from ministn.data import load_mnist, normalize_pixels, to_float
 from ministn.models import build
 from ministn.training import TUTORIAL_RECIPE, fit
 
@@ -57,9 +59,9 @@ class TutorialNet(nn.Module):
 
 def torch_run(mnist, seed, epochs, batch_size=64, lr=0.01):
     torch.manual_seed(seed)
-    x = torch.from_numpy(normalize(to_float(mnist.train_images)))
+    x = torch.from_numpy(normalize_pixels(to_float(mnist.train_images)))
     y = torch.from_numpy(mnist.train_labels)
-    x_test = torch.from_numpy(normalize(to_float(mnist.test_images)))
+    x_test = torch.from_numpy(normalize_pixels(to_float(mnist.test_images)))
     y_test = torch.from_numpy(mnist.test_labels)
     model = TutorialNet()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -97,10 +99,10 @@ def lockstep(mnist, steps, batch_size=64, lr=0.01, theta_bias=OFF_IDENTITY):
     The regression bias starts at ``theta_bias``, by default a little off the identity: at the
     identity every grid point sits on a pixel centre, where the bilinear sampler has a kink, and
     the two libraries' grids differ there by one float32 ulp in about a third of the entries, so
-    they take different (equally valid) one-sided derivatives (spec §11.2) and drift apart.
+    they take different (equally valid) one-sided derivatives (docs §11.2) and drift apart.
     """
     manual_seed(0)
-    ours = build("tutorial", normalize=False).eval()
+    ours = build("tutorial", normalization="outside").eval()
     ours.transformer.regression.bias.data[:] = theta_bias
     theirs = TutorialNet().eval()
     with torch.no_grad():
@@ -109,7 +111,7 @@ def lockstep(mnist, steps, batch_size=64, lr=0.01, theta_bias=OFF_IDENTITY):
             getattr(theirs.get_submodule(TORCH_NAMES[prefix]), kind).copy_(torch.from_numpy(value))
     ours_opt = SGD(ours.parameters(), lr=lr)
     theirs_opt = torch.optim.SGD(theirs.parameters(), lr=lr)
-    x = normalize(to_float(mnist.train_images[:steps * batch_size]))
+    x = normalize_pixels(to_float(mnist.train_images[:steps * batch_size]))
     y = mnist.train_labels[:steps * batch_size]
     differences = []                       # (loss, weights) after each step
     for i in range(0, len(y), batch_size):
@@ -134,7 +136,7 @@ def weight_difference(ours, theirs):
 
 def ministn_run(mnist, seed, epochs):
     manual_seed(seed)
-    model = build("tutorial", normalize=False)      # the tutorial's setup: normalised inputs
+    model = build("tutorial", normalization="outside")      # the tutorial's setup: normalised inputs
     recipe = dict(TUTORIAL_RECIPE, epochs=epochs)
     return fit(model, mnist, progress=False, log=lambda *a: None, seed=seed, **recipe)
 
@@ -145,7 +147,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=TUTORIAL_RECIPE["epochs"])
     parser.add_argument("--train-size", type=int, default=None)
     parser.add_argument("--lockstep-steps", type=int, default=90)
-    parser.add_argument("--json", default="tools/compare_tutorial.json")
+    parser.add_argument("--json", default="results/compare_tutorial.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     mnist = load_mnist(train_size=args.train_size)

@@ -1,4 +1,4 @@
-"""Count what one training step asks of a GPU, without a GPU: array calls, copies, waits.
+"""Maintainer's script: count a training step's GPU array calls, copies and waits, without a GPU.
 
 On a GPU a small model's step is bound by how many kernels it launches (each costs the CPU some
 microseconds, however little it computes) and by how often the CPU waits for the GPU (a sync,
@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from ministn import backend  # noqa: E402
 from ministn.bench import Setup  # noqa: E402
-from ministn.commands.bench import _load_cases  # noqa: E402
+from ministn.cli.bench import _load_cases  # noqa: E402
 
 counts = collections.Counter()
 sites = collections.Counter()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every GPU check of the speed issue, prepared, for a machine with an NVIDIA GPU and CuPy:
+# Maintainer's script: every GPU check in prepared steps, for a machine with a GPU and CuPy:
 #   1. the whole test suite, where the device tests (tests/test_device.py, test_spatial_gpu.py
 #      and the xp fixture's) run on real CuPy, comparing every op, model, optimiser and command
 #      with NumPy;

@@ -1,12 +1,14 @@
-"""Draw figures/distortions.png and figures/normalisation_padding.png (run from the repo root).
+"""Maintainer's script: redraw figures/distortions.png and figures/normalisation_padding.png.
+
+Run from the repo root (the figures land in ./figures):
 
     python tools/make_data_figures.py
 """
 from pathlib import Path
 
 from ministn.data import load_mnist, to_float
-from ministn.distortions.figure import save_distortions_figure
-from ministn.training.figures import save_padding_figure
+from ministn.plotting import save_distortions_figure
+from ministn.plotting import save_padding_figure
 
 out = Path("figures")
 out.mkdir(exist_ok=True)

@@ -43,7 +43,7 @@ def torch_tutorial(torch, with_transformer):
         def __init__(self):
             super().__init__()
             self.transformer = Transformer() if with_transformer else None
-            self.normalize = Normalize()
+            self.normalization = Normalize()
             self.classifier = nn.Sequential(
                 nn.Conv2d(1, 10, 5), nn.MaxPool2d(2), nn.ReLU(),
                 nn.Conv2d(10, 20, 5), nn.Dropout2d(), nn.MaxPool2d(2), nn.ReLU(),
@@ -52,7 +52,7 @@ def torch_tutorial(torch, with_transformer):
         def forward(self, x):
             if self.transformer is not None:
                 x = self.transformer(x)
-            return self.classifier(self.normalize(x))
+            return self.classifier(self.normalization(x))
 
     return TutorialNet()
 

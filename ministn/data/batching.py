@@ -4,7 +4,7 @@ Pixels become floats in [0, 1] (``to_float``). The PyTorch tutorial then normali
 x' = (x - 0.1307) / 0.3081, the mean and standard deviation of MNIST's training pixels, which
 moves the black background from 0 to -0.4242. ministn's models do that normalisation *inside*
 the network, after the spatial transformer, so the sampler's zero padding is the background
-(see ministn/models/normalize.py and pytorch/tutorials issue #1117).
+(see ministn/models/normalization.py and pytorch/tutorials issue #1117).
 """
 import numpy as np
 
@@ -19,7 +19,7 @@ def to_float(images, dtype=np.float32):
     return (images[:, None] / 255.0).astype(dtype)
 
 
-def normalize(x, mean=MNIST_MEAN, std=MNIST_STD):
+def normalize_pixels(x, mean=MNIST_MEAN, std=MNIST_STD):
     """(x - mean) / std, in x's dtype (the tutorial's ``transforms.Normalize``)."""
     return ((x - mean) / std).astype(x.dtype, copy=False)
 

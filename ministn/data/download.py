@@ -1,19 +1,18 @@
 """Fetching the full MNIST files from public mirrors, safely.
 
-For every file: try each mirror in turn; stream it into a temporary file in the destination
-directory; check its length against Content-Length and its md5 against the canonical one; only
-then rename it into place (``os.replace`` is atomic on one file system). A failed, truncated or
-corrupt transfer therefore never leaves a half file under the final name, and a file that is
-already present with the right md5 is not fetched again.
+For every file: try each mirror in turn; stream it through an atomic write (a temporary file
+in the destination directory, ministn/files/atomic.py); check its length against
+Content-Length and its md5 against the canonical one; only then is it renamed into place.
+A failed, truncated or corrupt transfer therefore never leaves a half file under the final
+name, and a file that is already present with the right md5 is not fetched again.
 """
 import hashlib
 import http.client
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..files import FileError, check_writable_folder, write_atomically
 from .idx import DataError
 from .mnist import cache_dir
 
@@ -44,25 +43,19 @@ def md5_of(path):
 
 
 def _fetch(url, destination, md5, timeout):
-    """Download ``url`` to ``destination`` through a temporary file; raise OSError on failure."""
-    handle, tmp = tempfile.mkstemp(dir=destination.parent, prefix=destination.name + ".",
-                                   suffix=".part")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())                     # mkstemp makes it private (0600)
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            expected = response.headers.get("Content-Length")
-            received = 0
-            for block in iter(lambda: response.read(CHUNK), b""):
-                out.write(block)
-                received += len(block)
+    """Download ``url`` to ``destination`` through an atomic write; raise on any failure."""
+    with write_atomically(destination, what="download") as out, \
+            urllib.request.urlopen(url, timeout=timeout) as response:
+        expected = response.headers.get("Content-Length")
+        digest, received = hashlib.md5(), 0
+        for block in iter(lambda: response.read(CHUNK), b""):
+            out.write(block)
+            digest.update(block)
+            received += len(block)
         if expected is not None and received != int(expected):
-            raise OSError(f"truncated: got {received} of {expected} bytes")
-        if md5_of(tmp) != md5:
-            raise OSError(f"md5 {md5_of(tmp)} does not match the expected {md5}")
-        os.replace(tmp, destination)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+            raise ValueError(f"truncated: got {received} of {expected} bytes")
+        if digest.hexdigest() != md5:
+            raise ValueError(f"md5 {digest.hexdigest()} does not match the expected {md5}")
 
 
 def describe_error(error):
@@ -84,33 +77,36 @@ def download(name="mnist", dest=None, mirrors=None, files=None, timeout=30, log=
     files = MD5[name] if files is None else files
     mirrors = MIRRORS.get(name, ()) if mirrors is None else mirrors
     dest = Path(dest) if dest is not None else cache_dir()
-    dest.mkdir(parents=True, exist_ok=True)
+    check_writable_folder(dest, "--dest")
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataError(f"--dest {dest}: cannot make the folder ({error.strerror})") from None
     failed = []
     for filename, md5 in files.items():
         target = dest / filename
         if target.is_file() and md5_of(target) == md5:
             log(f"{filename}: already present, md5 ok")
             continue
-        errors = []
-        for mirror in mirrors:
+        reasons = []
+        for k, mirror in enumerate(mirrors):
             url = mirror.rstrip("/") + "/" + filename
             try:
                 _fetch(url, target, md5, timeout)
+            except FileError:
+                raise                                   # the destination, not the mirror
             except (OSError, http.client.HTTPException, ValueError) as error:
-                reason = describe_error(error)
-                errors.append(f"{url}: {reason}")
-                log(f"{filename}: {url} failed ({reason}); trying the next mirror")
+                reasons.append(str(describe_error(error)))
+                next_one = "; trying the next mirror" if k + 1 < len(mirrors) else ""
+                log(f"{filename}: {url} failed ({reasons[-1]}){next_one}")
                 continue
             log(f"{filename}: downloaded from {mirror}, md5 ok")
             break
         else:
-            failed.append(f"{filename} ({'; '.join(errors) or 'no mirrors given'})")
+            failed.append((filename, reasons[-1] if reasons else "no mirrors given"))
     if failed:
-        raise DataError(f"could not download {', '.join(failed)}")
+        names = ", ".join(name for name, _ in failed)
+        mirrors_said = f"{len(mirrors)} mirror{'s' * (len(mirrors) != 1)}"
+        raise DataError(f"could not download {names} from any of {mirrors_said} "
+                        f"(last reason: {failed[-1][1]})")
     return dest
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -19,12 +19,13 @@ import os
 import zlib
 
 import numpy as np
+from ..errors import MinistnError
 
 DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-class DataError(ValueError):
+class DataError(MinistnError, ValueError):
     """Data that cannot be used: a missing, truncated or corrupt file, mismatched labels (the
     message names the file and the problem)."""
 

@@ -1,4 +1,4 @@
-"""ministn.distortions: the paper's distorted MNIST (§4.1, appendix A.4), made on the fly.
+"""ministn.distortions: the paper's distorted MNIST (paper section 4.1, appendix A.4), made on the fly.
 
     R    rotation, +-90 degrees                                  28x28   rotate
     RTS  rotation +-45 deg, scale 0.7-1.2, random place          42x42   rotate_translate_scale
@@ -51,7 +51,7 @@ def check_name(name):
     return name
 
 
-def output_size(name):
+def canvas_size(name):
     return DISTORTIONS[check_name(name)][1]
 
 

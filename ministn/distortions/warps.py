@@ -70,7 +70,7 @@ def rotate_by(images, degrees):
 
 
 def rotate(images, rng, degrees=90.0):
-    """R: rotation by an angle uniform in [-90, 90] degrees, 28x28 (paper §4.1)."""
+    """R: rotation by an angle uniform in [-90, 90] degrees, 28x28 (paper section 4.1)."""
     return affine_warp(images, rng, degrees)
 
 

@@ -8,4 +8,4 @@ runner.py    resumable jobs (checkpoints, atomic result files, flock-claimed by 
 report.py    aggregation, the paper's bars checked, results/table1.md
 figures.py   figures/table1.png and figures/table1_transformers.png
 """
-from .table1 import DISTORTIONS, PAPER, QUICK, RECIPE, ROWS, Job, jobs
+from .table1 import COLUMNS, PAPER, QUICK, RECIPE, ROWS, Job, jobs

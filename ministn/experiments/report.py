@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .table1 import DISTORTIONS, PAPER, ROWS
+from ..files import write_atomically
+from .table1 import COLUMNS, PAPER, ROWS
 
 
 def load_results(results):
@@ -61,7 +62,7 @@ def check_bars(cells):
     bars = []
     for family, base in (("ST-CNN", "CNN"), ("ST-FCN", "FCN")):
         verdicts, lines = [], []
-        for d in DISTORTIONS:
+        for d in COLUMNS:
             best = best_of(cells, family, d)
             holds, text = beats(cells, best, base, d) if best else (None, f"{d}: no {family} yet")
             verdicts.append(holds)
@@ -103,17 +104,17 @@ def verdict_word(holds):
 
 def format_table(cells, seeds):
     """Markdown: one row per model; per distortion 'ours mean ± spread (n)' and the paper's."""
-    head = "| model | " + " | ".join(f"{d} ours | {d} paper" for d in DISTORTIONS) + " |"
-    lines = [head, "| --- |" + " ---: | ---: |" * len(DISTORTIONS)]
+    head = "| model | " + " | ".join(f"{d} ours | {d} paper" for d in COLUMNS) + " |"
+    lines = [head, "| --- |" + " ---: | ---: |" * len(COLUMNS)]
     for label, _, _ in ROWS:
         cols = []
-        for d, paper in zip(DISTORTIONS, PAPER[label]):
+        for d, paper in zip(COLUMNS, PAPER[label]):
             c = cells.get((label, d))
             ours = ("—" if c is None else
                     f"{c['mean']:.2f} ± {c['spread'] / 2:.2f} ({len(c['errors'])})")
             cols += [ours, f"{paper:.1f}"]
         lines.append(f"| {label} | " + " | ".join(cols) + " |")
-    missing = [f"{label} {d}" for label, _, _ in ROWS for d in DISTORTIONS
+    missing = [f"{label} {d}" for label, _, _ in ROWS for d in COLUMNS
                if (label, d) not in cells]
     short = sum(1 for c in cells.values() if len(c["errors"]) < seeds)
     return "\n".join(lines), missing, short
@@ -134,7 +135,7 @@ def write_markdown(path, records, seeds, recipe, notes=""):
         "Test error % on the 10,000 MNIST test digits, distorted once with a fixed seed. Ours: "
         "mean over the seeds finished ± half their range (max − min), and in brackets the "
         "number of seeds; the paper's number beside it (trained on 60,000 digits for 640 "
-        "epochs, mean of 3 seeds). Written by `python -m ministn.experiments table1`.",
+        "epochs, mean of 3 seeds). Written by `python -m ministn table1`.",
         "",
         table,
         "",
@@ -168,13 +169,14 @@ def write_markdown(path, records, seeds, recipe, notes=""):
               "pooling after the transformer on RTS's 42×42 canvas).",
               "",
               "## Machine and time", "",
-              f"- {'; '.join(machines) or 'no runs yet'}; two worker processes at `nice 19` "
-              "while other engineers used the same cores (timings are indicative only).",
+              f"- {'; '.join(machines) or 'no runs yet'}; two worker processes at `nice 19`; "
+              "timings depend on what else the machine ran and are indicative only.",
               "- Training time summed over runs: "
               f"{sum(r['train_seconds'] for r in records) / 60:.0f} min; wall time from the first "
               f"run's start to the last one's end: {span / 60:.0f} min.",
               ]
     if notes:
         lines += ["", notes]
-    Path(path).write_text("\n".join(lines) + "\n")
+    with write_atomically(path, "w", what="report") as f:
+        f.write("\n".join(lines) + "\n")
     return cells, bars

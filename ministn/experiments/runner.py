@@ -5,28 +5,27 @@
 
 A job whose result file exists is never trained again. A job with a checkpoint continues from
 it (bit for bit, see ministn/training/trainer.py) if the checkpoint was written for the same
-configuration, and starts over otherwise. Workers claim a job by holding an exclusive
-``flock`` on runs/<job>.lock while they train it: the operating system releases the lock when
-a worker exits or dies, so a stopped run leaves no stale claims. Each worker takes the first
+configuration, and starts over otherwise. Workers claim a job by holding its run directory's
+lock (``RunLock``, an flock on runs/<job>/.lock) while they train it: the operating system
+releases it when a worker exits or dies, so a stopped run leaves no stale claims. Each worker takes the first
 job in the list that is neither finished nor claimed, so with the seed-major order of
 ``table1.jobs`` seed 0 of every cell finishes before seed 1 starts.
 
 Intermediate epochs are evaluated on the first PROBE test images only (a progress signal for
 the log); the last epoch on the whole test set, which is the number recorded.
 """
-import fcntl
 import json
-import os
-import platform
 import signal
-import tempfile
 import time
 from pathlib import Path
 
 from ..backend import manual_seed
 from ..data import load_mnist
-from ..training import TrainConfig, Trainer, build_model, load_checkpoint, save_checkpoint
-from ..training.checkpoint import CheckpointError, load_weights
+from ..errors import MinistnError
+from ..files import LockedError, RunLock, write_atomically
+from ..machine import describe_machine
+from ..training import (CheckpointError, TrainConfig, Trainer, build_model, describe_position,
+                        load_checkpoint, restore, save_checkpoint)
 
 PROBE = 1000
 
@@ -41,17 +40,11 @@ class ProbeTrainer(Trainer):
 
 
 def write_json(path, record):
-    """Write JSON to path atomically (temporary file in the same directory, then rename)."""
+    """Write JSON to path atomically (ministn/files/atomic.py), making its folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as f:
-            f.write(json.dumps(record, indent=1) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with write_atomically(path, "w", what="result") as f:
+        f.write(json.dumps(record, indent=1) + "\n")
 
 
 def result_path(results, job):
@@ -69,13 +62,11 @@ def run_job(job, recipe, runs, results, data, stop=lambda: False, log=print):
     if checkpoint_file.is_file():
         try:
             checkpoint = load_checkpoint(checkpoint_file)
-            if checkpoint["config"] != config.to_dict():
+            if TrainConfig.from_dict(checkpoint["config"]) != config:
                 raise CheckpointError("written for another recipe")
-            load_weights(model, checkpoint["model"], checkpoint_file, job.name)
-            trainer.optimizer.load_state_dict(checkpoint["optimizer"])
-            trainer.load_state(checkpoint["state"])
-            log(f"{job.name}: continuing from epoch {trainer.epoch}, batch {trainer.step}")
-        except CheckpointError as error:
+            restore(trainer, checkpoint, checkpoint_file, job.name)
+            log(f"{job.name}: continuing {describe_position(trainer.epoch, trainer.step)}")
+        except MinistnError as error:
             log(f"{job.name}: starting over ({error})")
     out.mkdir(parents=True, exist_ok=True)
 
@@ -91,7 +82,7 @@ def run_job(job, recipe, runs, results, data, stop=lambda: False, log=print):
     started = time.time()
     if not trainer.run(stop=stop, on_epoch=save):
         save()
-        log(f"{job.name}: stopped at epoch {trainer.epoch}, batch {trainer.step} "
+        log(f"{job.name}: stopped {describe_position(trainer.epoch, trainer.step)} "
             "(checkpoint saved)")
         return None
     final = trainer.history[-1]
@@ -104,37 +95,20 @@ def run_job(job, recipe, runs, results, data, stop=lambda: False, log=print):
               "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
               "session_seconds": round(time.time() - started, 1),
               "started_unix": round(started, 1), "finished_unix": round(time.time(), 1),
-              "machine": machine(), "history": trainer.history}
+              "machine": describe_machine(), "history": trainer.history}
     write_json(result_path(results, job), result)
     log(f"{job.name}: test error {result['test_error']:.2f}% "
         f"({result['train_seconds']:.0f} s of training)")
     return result
 
 
-def machine():
-    """'<cpu model>, <n> cores' from /proc/cpuinfo (Linux), else platform's processor string."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    return f"{model}, {os.cpu_count()} cores, BLAS threads {threads}"
-
-
 def claim(runs, job):
-    """An open lock file holding the job's exclusive flock, or None if another worker has it."""
-    Path(runs).mkdir(parents=True, exist_ok=True)
-    handle = open(Path(runs) / f"{job.name}.lock", "a")
+    """The job's run-directory lock, held, or None if another worker holds it."""
+    lock = RunLock(Path(runs) / job.name)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
+        return lock.acquire()
+    except LockedError:
         return None
-    return handle
 
 
 def is_done(results, job, recipe):
@@ -170,7 +144,7 @@ def work(job_list, recipe, runs, results, stop=lambda: False, log=print, max_job
                 if on_result is not None:
                     on_result(result)
         finally:
-            handle.close()
+            handle.release()
     return done
 
 

@@ -14,7 +14,7 @@ A *job* is one (cell, seed): it trains one model and records its final test erro
 """
 from dataclasses import dataclass
 
-DISTORTIONS = ("R", "RTS", "P", "E")
+COLUMNS = ("R", "RTS", "P", "E")   # the distortions of Table 1 (left), in its order
 # (row label, model name, transform) in the paper's order
 ROWS = (("FCN", "fcn", "affine"), ("CNN", "cnn", "affine"),
         ("ST-FCN Aff", "st-fcn", "affine"), ("ST-FCN Proj", "st-fcn", "projective"),
@@ -29,7 +29,7 @@ PAPER = {"FCN": (2.1, 5.2, 3.1, 3.2), "CNN": (1.2, 0.8, 1.5, 1.4),
 
 # The scaled-down recipe: TrainConfig fields shared by every job (seed and cell are per job).
 RECIPE = dict(epochs=40, batch_size=64, optimizer="adam", lr=1e-3, lr_step=20, lr_gamma=0.1,
-              augment=False, normalize=True, train_size=6000, test_size=10000)
+              augment=False, normalization="inside", train_size=6000, test_size=10000)
 # --quick: the same plumbing on a sliver of data, one epoch (CI only; the numbers mean nothing)
 QUICK = dict(RECIPE, epochs=1, train_size=128, test_size=100)
 
@@ -64,7 +64,7 @@ class Job:
                     distortion=self.distortion, seed=self.seed)
 
 
-def jobs(seeds, rows=None, distortions=DISTORTIONS):
+def jobs(seeds, rows=None, distortions=COLUMNS):
     """Every (cell, seed), seed-major: seed 0 of every cell first, then seed 1, ...
 
     Within a seed the order is distortion-major (all of R, then RTS, ...), so a stopped run

@@ -8,6 +8,7 @@ one file system) and flushed to disk; ``os.replace`` then renames it over the ta
 POSIX and Windows guarantee to be atomic. If anything fails before the rename, including
 Ctrl-C, the temporary file is removed and the old target, if any, is untouched.
 """
+import errno
 import os
 import tempfile
 from contextlib import contextmanager
@@ -20,9 +21,15 @@ class FileError(MinistnError, OSError):
     """A file that cannot be read or written, as one line naming the file and the reason."""
 
 
+# errors of writing a file (as opposed to, say, a connection reset in the block)
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS, errno.EACCES,
+                errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EBADF}
+
+
 def describe_os_error(error):
-    """'Permission denied', 'No space left on device', ... (the OS's words, without errno)."""
-    return error.strerror or type(error).__name__
+    """'permission denied', 'no space left on device', ... (the OS's words, without errno)."""
+    reason = error.strerror or type(error).__name__
+    return reason[:1].lower() + reason[1:]
 
 
 def _umask():
@@ -36,7 +43,10 @@ def write_atomically(path, mode="wb", what="output"):
     """Yield a file opened for writing; on success it replaces ``path`` atomically.
 
     mode: "wb" or "w" (text, UTF-8). what: how the file is named in an error message.
-    OSError is reported as FileError: "cannot write <what> <path>: <reason>".
+    A failure to write (a full disk, a read-only or vanished folder, no permission) is
+    reported as FileError: "cannot write <what> <path>: <reason>". Any other exception raised
+    inside the block (a network error while streaming a download) passes through unchanged;
+    either way the target is untouched.
     """
     path = Path(path)
     try:
@@ -55,6 +65,8 @@ def write_atomically(path, mode="wb", what="output"):
     except FileError:
         raise
     except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
         raise FileError(f"cannot write {what} {path}: {describe_os_error(error)}") from None
     finally:
         if os.path.exists(temporary):

@@ -1,4 +1,4 @@
-"""Argument checks shared by the grid generators and the sampler (spec §3.3, §10, §15).
+"""Argument checks shared by the grid generators and the sampler (docs §9).
 
 Every error names the argument, what was expected and what was received.
 """
@@ -10,7 +10,7 @@ from ..backend import get_array_module, to_numpy
 
 
 def check_finite(x, name, op):
-    """ValueError naming the argument and the first non-finite element (spec §10)."""
+    """ValueError naming the argument and the first non-finite element (docs §9.2)."""
     xp = get_array_module(x)
     finite = xp.isfinite(x)
     if not bool(finite.all()):

@@ -1,4 +1,4 @@
-"""affine_grid: a 2x3 matrix theta per sample -> a sampling grid (spec §3; PyTorch's semantics).
+"""affine_grid: a 2x3 matrix theta per sample -> a sampling grid (docs §3; PyTorch's semantics).
 
 With B the (H*W, 3) matrix of homogeneous base points (b_w, b_h, 1) of the output (coords.py),
 

@@ -37,7 +37,7 @@ def _operand(value, other):
     return Tensor(value)
 
 
-def _pair(x, y):
+def _as_tensors(x, y):
     """Both operands as Tensors; two float tensors must share a dtype (no silent upcast)."""
     if not isinstance(x, Tensor):
         x = _operand(x, y)
@@ -224,14 +224,14 @@ class GetItem(Function):
 
 
 # ---- the public functions (torch.nn.functional / torch names) ------------------------------
-def add(x, y): return Add.apply(*_pair(x, y))
-def sub(x, y): return Sub.apply(*_pair(x, y))
-def mul(x, y): return Mul.apply(*_pair(x, y))
-def div(x, y): return Div.apply(*_pair(x, y))
+def add(x, y): return Add.apply(*_as_tensors(x, y))
+def sub(x, y): return Sub.apply(*_as_tensors(x, y))
+def mul(x, y): return Mul.apply(*_as_tensors(x, y))
+def div(x, y): return Div.apply(*_as_tensors(x, y))
 def neg(x): return Neg.apply(x)
 def exp(x): return Exp.apply(x)
 def log(x): return Log.apply(x)
-def matmul(x, y): return MatMul.apply(*_pair(x, y))
+def matmul(x, y): return MatMul.apply(*_as_tensors(x, y))
 
 
 def pow(x, exponent):

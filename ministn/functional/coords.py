@@ -1,4 +1,4 @@
-"""Normalised image coordinates, and the padding maps applied to them (spec §2 and §6.1).
+"""Normalised image coordinates, and the padding maps applied to them (docs §2 and §6.1).
 
 A grid value g in [-1, 1] names a position along an image axis of n pixels, pixel j covering
 [j - 1/2, j + 1/2] in pixel-index units. ``align_corners`` says what the two ends mean:
@@ -6,7 +6,7 @@ A grid value g in [-1, 1] names a position along an image axis of n pixels, pixe
     True:   -1 and +1 are the centres of the corner pixels   i = ((g + 1) / 2)(n - 1),  di/dg = (n - 1)/2
     False:  -1 and +1 are the outer edges of the image       i = ((g + 1) n - 1) / 2,   di/dg = n/2
 
-The base (identity) grid holds the centre of every output pixel in these units (§2.2):
+The base (identity) grid holds the centre of every output pixel in these units (docs §2.2):
 
     True:   b_j = (2j - (n - 1)) / (n - 1)   (0 when n = 1)
     False:  b_j = (2j + 1 - n) / n
@@ -20,7 +20,7 @@ returns the padded coordinate x and its derivative mu = dx/di:
     border      x = clip(i, 0, n - 1)                     mu = 1 if 0 < i < n - 1 else 0
     reflection  fold i into [lo, hi], then clip as border  mu = +-1 (the fold) * clip's mu
 
-The clip's derivative is 0 *at* the boundary too (PyTorch's choice, PR #32829, spec §6.3).
+The clip's derivative is 0 *at* the boundary too (PyTorch's choice, PR #32829, docs §6.3).
 Reflection mirrors about the corner-pixel centres (lo, hi = 0, n - 1) with align_corners=True and
 about the image edges (lo, hi = -1/2, n - 1/2) with False.
 """
@@ -32,7 +32,7 @@ PADDING_MODES = ("zeros", "border", "reflection")
 
 
 def base_axis(n, align_corners, xp=np, dtype=np.float64):
-    """The n pixel centres of one output axis in normalised coordinates (spec §2.2)."""
+    """The n pixel centres of one output axis in normalised coordinates (docs §2.2)."""
     j = xp.arange(n, dtype=np.float64)
     if align_corners:
         values = (2 * j - (n - 1)) / (n - 1) if n > 1 else xp.zeros(1)
@@ -56,7 +56,7 @@ def base_grid(H, W, align_corners, xp=np, dtype=np.float64):
 
 
 def unnormalise(g, n, align_corners):
-    """Normalised coordinate -> pixel index, in the operation order PyTorch uses (spec §2.1)."""
+    """Normalised coordinate -> pixel index, in the operation order PyTorch uses (docs §2.1)."""
     if align_corners:
         return ((g + 1) / 2) * (n - 1)
     return ((g + 1) * n - 1) / 2
@@ -97,7 +97,7 @@ def reflect_coordinate(i, n, align_corners):
 
         r = lo + min(e, 2 span - e),    dr/di = sign(d) * (+1 if e < span else -1)
 
-    This is the spec's fold (k = floor(|d| / span), even k: lo + fmod, odd k: lo + span - fmod)
+    This is the fold of docs §6.1 (k = floor(|d| / span), even k: lo + fmod, odd k: lo + span - fmod)
     written with one period of 2 span, so that the fold count and the remainder can never
     disagree through a rounded division near a mirror plane. Where e == span (on the far plane)
     the sign is ambiguous but the clip that follows has derivative 0 there, as in PyTorch.

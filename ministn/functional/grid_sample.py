@@ -1,4 +1,4 @@
-"""grid_sample: read an image at the positions a grid names (spec §6-§8; PyTorch's semantics).
+"""grid_sample: read an image at the positions a grid names (docs §6-§8; PyTorch's semantics).
 
 For input U (N, C, H, W) and grid (N, H_out, W_out, 2), whose last axis is (x, y) in normalised
 coordinates, the output V (N, C, H_out, W_out) is a weighted sum of taps of the zero-padded
@@ -11,7 +11,7 @@ Backward, with gV = dL/dV:
     dU[n, c, k]  = sum over (t, p) with k[n, t, p] = k of gV[n, c, p] w[n, t, p]      (scatter)
     dG[n, p, 0] = m_x sum_c gV[n, c, p] dV/dx,   dG[n, p, 1] = m_y sum_c gV[n, c, p] dV/dy
 
-with dV/dx, dV/dy the differences of neighbouring taps (sampler_taps.py, spec §7.3).
+with dV/dx, dV/dy the differences of neighbouring taps (sampler_taps.py, docs §7.3).
 
 The input gradient is the adjoint of the forward gather. It is one unbuffered ``add.at`` over
 a flat index ((n C + c)(H + 4) + j)(W + 4) + i that covers every channel and every tap at once:
@@ -123,7 +123,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             +1 being the corner-pixel centres (align_corners=True) or the image edges (False).
             Finite values only (NaN/inf raise ValueError); values outside [-1, 1] are padded.
     mode:   "bilinear" or "nearest" (round half to even; zero grid gradient).
-    padding_mode: "zeros", "border" or "reflection" (spec §6.2).
+    padding_mode: "zeros", "border" or "reflection" (docs §6.2).
     Returns (N, C, H_out, W_out), differentiable in input and (bilinear) grid.
     """
     op = "grid_sample"

@@ -24,9 +24,11 @@ and col2im's slice-adds several times faster, and the columns reshape for free i
 ``im2col``/``col2im`` present the same numbers with the batch first, as views.
 """
 from ..backend import get_array_module
+from ._checks import pair
 
 
-def output_size(size, kernel, stride, padding):
+def conv_output_length(size, kernel, stride, padding):
+    """Windows along one axis: floor((size + 2 padding - kernel) / stride) + 1."""
     return (size + 2 * padding - kernel) // stride + 1
 
 
@@ -86,22 +88,18 @@ def _windows(x, kh, kw, stride):
     xp = get_array_module(x)
     (sh, sw), (C, H, W, N) = stride, x.shape
     s_c, s_h, s_w, s_n = x.strides
-    shape = (C, output_size(H, kh, sh, 0), output_size(W, kw, sw, 0), N, kh, kw)
+    shape = (C, conv_output_length(H, kh, sh, 0), conv_output_length(W, kw, sw, 0), N, kh, kw)
     return xp.lib.stride_tricks.as_strided(x, shape, (s_c, sh * s_h, sw * s_w, s_n, s_h, s_w))
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def im2col(x, kh, kw, stride=1, padding=0, pad_value=0.0):
     """(N, C, H, W) -> (N, C, kh, kw, H_out, W_out) windows of the padded image (a view)."""
-    cols = im2col_batch_last(to_batch_last(x), kh, kw, _pair(stride), _pair(padding), pad_value)
+    cols = im2col_batch_last(to_batch_last(x), kh, kw, pair(stride, "stride"), pair(padding, "padding"), pad_value)
     return cols.transpose(5, 2, 0, 1, 3, 4)
 
 
 def col2im(cols, x_shape, stride=1, padding=0):
     """Adjoint of im2col: (N, C, kh, kw, H_out, W_out) -> (N, C, H, W), overlaps summed."""
     N, C, H, W = x_shape
-    x = col2im_batch_last(cols.transpose(2, 3, 1, 4, 5, 0), (C, H, W, N), _pair(stride), _pair(padding))
+    x = col2im_batch_last(cols.transpose(2, 3, 1, 4, 5, 0), (C, H, W, N), pair(stride, "stride"), pair(padding, "padding"))
     return from_batch_last(x)

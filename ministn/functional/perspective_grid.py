@@ -1,4 +1,4 @@
-"""perspective_grid: a homography per sample -> a sampling grid (spec §4; the STN paper's
+"""perspective_grid: a homography per sample -> a sampling grid (docs §4; the STN paper's
 "projective" transform; PyTorch has no such op).
 
 For each homogeneous base point p = (x, y, 1) of the output (coords.py) and H = theta[n] (3x3),

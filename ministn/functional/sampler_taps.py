@@ -1,4 +1,4 @@
-"""Where grid_sample reads, and with which weights: its taps (spec §6-§8).
+"""Where grid_sample reads, and with which weights: its taps (docs §6-§8).
 
 For every output location p = (h, w) of sample n the sampler reads T pixels, its taps (T = 4
 for bilinear, T = 1 for nearest), of the zero-padded input Ũ and returns their weighted sum:
@@ -7,15 +7,15 @@ for bilinear, T = 1 for nearest), of the zero-padded input Ũ and returns their 
 
 Ũ is U inside a ring of PAD = 2 zero pixels, shape (H + 4, W + 4), and ``index`` is a flat
 index into one padded image, (j + PAD)(W + 4) + (i + PAD) for pixel (j, i), stored as the
-first tap's j (W + 4) + i (``corner``) plus a fixed offset per tap. This is the spec's
-Ũ ("U in range, 0 outside") made literal: a tap outside the image reads a real zero, never a
+first tap's j (W + 4) + i (``corner``) plus a fixed offset per tap. This is the padded
+image Ũ ("U in range, 0 outside") made literal: a tap outside the image reads a real zero, never a
 clamped neighbour (so a NaN in U cannot leak through a zero weight), and in the backward pass
-its share of the gradient lands in the ring, which is cropped away. Coordinates are clamped to
-[-PAD, n] first, so that huge values cannot overflow the int conversion (spec §10, which clamps
-to [-2, n + 1]; n is enough). It changes nothing: below -2 and above n every tap, before and
+its share of the gradient lands in the ring, which is cropped away. Coordinates are clamped
+to [-PAD, n] first, so that huge values cannot overflow the int conversion (docs §6.4: no
+need to clamp to [-2, n + 1]; n is enough). It changes nothing: below -2 and above n every tap, before and
 after the clamp, lies outside the image (zeros padding; the other modes are inside already).
 
-Bilinear (§7). With x, y the padded coordinates, x0 = floor(x), tx = x - x0 (same for y), the
+Bilinear (docs §7). With x, y the padded coordinates, x0 = floor(x), tx = x - x0 (same for y), the
 weights are products of one x-weight and one y-weight,
 
     x_weights = (1 - tx, tx) for columns (x0, x0 + 1),  y_weights = (1 - ty, ty) for rows (y0, y0 + 1)
@@ -26,7 +26,7 @@ tx (Ũ_se - Ũ_ne). At an integer x, tx = 0 and dV/dx = Ũ(x0 + 1) - Ũ(x0): the
 derivative (floor and floor + 1, never ceil). The grid gradient multiplies these by
 m_x = dx/dg_x, the unnormalise scale times the padding derivative (coords.py).
 
-Nearest (§8): one tap at (rint(y), rint(x)), rounding half to even as PyTorch; weight 1; the
+Nearest (docs §8): one tap at (rint(y), rint(x)), rounding half to even as PyTorch; weight 1; the
 grid gradient is exactly 0.
 """
 from typing import NamedTuple

@@ -1,4 +1,4 @@
-"""tps_grid: a thin plate spline through K moved control points -> a sampling grid (spec §5).
+"""tps_grid: a thin plate spline through K moved control points -> a sampling grid (docs §5).
 
 Source control points S (K x 2) sit on a fixed g x g lattice over [-1, 1]^2, K = g^2, in
 row-major order with x varying fastest: S_k = (t_{k mod g}, t_{k // g}), t_i = -1 + 2i/(g - 1).
@@ -42,7 +42,7 @@ OP = "tps_grid"
 
 
 def control_points(grid_size):
-    """The (K, 2) source lattice S over [-1, 1]^2, x varying fastest (spec §5.1)."""
+    """The (K, 2) source lattice S over [-1, 1]^2, x varying fastest (docs §5.1)."""
     t = base_axis(grid_size, True)
     return np.stack([np.tile(t, grid_size), np.repeat(t, grid_size)], axis=1)
 

@@ -4,26 +4,27 @@
     print(describe(model))          # "st-cnn (tps, 42x42): 123,456 parameters (...)"
 
 Every model takes raw pixels in [0, 1], (N, 1, S, S), and returns logits (N, 10); see
-classifier.py for the shared shape and normalize.py for why normalisation is inside.
+classifier.py for the shared shape and normalization.py for why normalisation is inside.
 """
 from .classifier import TransformerClassifier
-from .normalize import Normalize
+from .normalization import NORMALIZATIONS, Normalize
 from .paper import paper_model
 from .tutorial import tutorial_cnn, tutorial_stn
 
+from ..nn.spatial import TRANSFORMS
+
 MODELS = ("tutorial", "tutorial-cnn", "fcn", "cnn", "st-fcn", "st-cnn")
-TRANSFORMS = ("affine", "projective", "tps")
 
 
-def build(name="tutorial", transform="affine", input_size=28, normalize=True):
+def build(name="tutorial", transform="affine", input_size=28, normalization="inside"):
     """A fresh model, initialised from ministn's seeded generator (``ministn.manual_seed``).
 
     name:       one of MODELS. 'tutorial' is the PyTorch tutorial's ST-CNN (affine, 28x28 only),
                 'tutorial-cnn' the same classifier without the transformer.
     transform:  'affine', 'projective' or 'tps' (the ST models; ignored by the others).
     input_size: side of the square input: 28 (R, P, E, plain), 42 (RTS) or 60 (T, TC).
-    normalize:  True (ministn): normalise inside, after the transformer. False: the tutorial's
-                setup, where the caller feeds normalised pixels and zero padding is grey.
+    normalization: "inside" (ministn): normalise inside, after the transformer. "outside": the
+                tutorial's setup, where the caller feeds normalised pixels and zero padding is grey.
     """
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
@@ -36,8 +37,8 @@ def build(name="tutorial", transform="affine", input_size=28, normalize=True):
         if name == "tutorial" and transform != "affine":
             raise ValueError(f"model 'tutorial' uses an affine transformer, got {transform!r} "
                              f"(use st-cnn for projective or tps)")
-        return tutorial_stn(normalize) if name == "tutorial" else tutorial_cnn(normalize)
-    return paper_model(name, input_size, transform, normalize)
+        return tutorial_stn(normalization) if name == "tutorial" else tutorial_cnn(normalization)
+    return paper_model(name, input_size, transform, normalization)
 
 
 def describe(model, name="", transform="", input_size=None):

@@ -3,23 +3,23 @@
     V      = transformer(U)          raw pixels in, raw pixels out (zero padding = background)
     V      = avg_pool2d(V, 2)        only for the large canvases (RTS 42x42, T/TC 60x60), as the
                                      paper does to down-sample the transformer's output
-    logits = classifier(normalize(V))
+    logits = classifier(normalization(V))
 
 Models return logits; training uses cross_entropy(logits) = nll_loss(log_softmax(logits)),
 which is exactly the tutorial's log_softmax + nll_loss.
 """
 from .. import functional as F
 from ..nn import Module
-from .normalize import Normalize
+from .normalization import Normalize
 
 
 class TransformerClassifier(Module):
     """A classifier, optionally behind a spatial transformer (None for the plain baselines)."""
 
-    def __init__(self, classifier, transformer=None, pool=False, normalize=True):
+    def __init__(self, classifier, transformer=None, pool=False, normalization="inside"):
         super().__init__()
         self.transformer = transformer
-        self.normalize = Normalize(enabled=normalize)
+        self.normalization = Normalize.where(normalization)
         self.classifier = classifier
         self.pool = pool
 
@@ -35,7 +35,7 @@ class TransformerClassifier(Module):
         x = self.transform(x)
         if self.pool:
             x = F.avg_pool2d(x, 2)
-        return self.classifier(self.normalize(x))
+        return self.classifier(self.normalization(x))
 
     def count(self, part):
         """Parameters in 'transformer', 'classifier' or 'all'."""

@@ -1,4 +1,4 @@
-"""The paper's distorted-MNIST models (Jaderberg et al. 2015, §4.1 and appendix A.4).
+"""The paper's distorted-MNIST models (Jaderberg et al. 2015, section 4.1 and appendix A.4).
 
 Classifiers, three weight layers each (ReLU between):
     FCN:  flatten -> fc h -> fc h -> fc 10
@@ -22,7 +22,7 @@ from ..nn import Module
 from ..nn.spatial import SpatialTransformer
 from .. import functional as F
 from .classifier import TransformerClassifier
-from .normalize import Normalize
+from .normalization import Normalize
 
 CLASSES, C1, C2, LOC_CONV, LOC_FC, LOC_FCN = 10, 32, 64, 20, 20, 32
 TRANSFORM_OUTPUTS = {"affine": 6, "projective": 8, "tps": 32}
@@ -84,8 +84,8 @@ def cnn_classifier(n, c2, c1=C1):
                          nn.Flatten(), nn.Linear(c2 * s * s, CLASSES))
 
 
-def localization(kind, n, normalize):
-    first = Normalize(enabled=normalize)
+def localization(kind, n, normalization):
+    first = Normalize.where(normalization)
     if kind == "fcn":
         return nn.Sequential(first, nn.Flatten(), nn.Linear(n * n, LOC_FCN), nn.ReLU(),
                              nn.Linear(LOC_FCN, LOC_FCN), nn.ReLU()), LOC_FCN
@@ -95,7 +95,7 @@ def localization(kind, n, normalize):
                          nn.Flatten(), nn.Linear(LOC_CONV * s * s, LOC_FC), nn.ReLU()), LOC_FC
 
 
-def paper_model(name, input_size=28, transform="affine", normalize=True):
+def paper_model(name, input_size=28, transform="affine", normalization="inside"):
     """'fcn', 'cnn', 'st-fcn' or 'st-cnn' for input_size x input_size images (28, 42 or 60)."""
     if not isinstance(input_size, int) or input_size < 28:
         raise ValueError(f"input_size must be an int >= 28, got {input_size!r}")
@@ -103,9 +103,9 @@ def paper_model(name, input_size=28, transform="affine", normalize=True):
     kind = name.removeprefix("st-")
     if not name.startswith("st-"):
         if kind == "cnn":
-            return TransformerClassifier(cnn_classifier(input_size, C2), normalize=normalize)
+            return TransformerClassifier(cnn_classifier(input_size, C2), normalization=normalization)
         h = best_width(lambda w: count_fcn(input_size, w), budget)
-        return TransformerClassifier(fcn_classifier(input_size, h), normalize=normalize)
+        return TransformerClassifier(fcn_classifier(input_size, h), normalization=normalization)
     pool = input_size > 28
     m = input_size // 2 if pool else input_size  # what the classifier sees
     rest = budget - count_localization(kind, input_size, transform)
@@ -113,6 +113,6 @@ def paper_model(name, input_size=28, transform="affine", normalize=True):
         classifier = cnn_classifier(m, best_width(lambda w: count_cnn(m, w), rest))
     else:
         classifier = fcn_classifier(m, best_width(lambda w: count_fcn(m, w), rest))
-    loc, features = localization(kind, input_size, normalize)
+    loc, features = localization(kind, input_size, normalization)
     transformer = SpatialTransformer(loc, features, transform)
-    return TransformerClassifier(classifier, transformer, pool=pool, normalize=normalize)
+    return TransformerClassifier(classifier, transformer, pool=pool, normalization=normalization)

@@ -1,4 +1,4 @@
-"""SpatialTransformer: localisation net -> transform parameters -> grid -> sampler (STN paper §3).
+"""SpatialTransformer: localisation net -> transform parameters -> grid -> sampler (STN paper, section 3).
 
     features = localization(U)                     (N, features), any Module
     a        = regression(features)                a Linear layer owned here, starting at identity
@@ -12,7 +12,7 @@ gradient, not the initial guess, decides what to attend to. Parameters per trans
     affine      a (N, 6) -> theta (N, 2, 3), rows (x, y).            identity: (1, 0, 0, 0, 1, 0)
     projective  a (N, 8) -> h = (a1..a6, c tanh(a7), c tanh(a8)), h33 = 1, c = 0.45.
                 |h31| + |h32| < 2c < 1 keeps the denominator w > 0 on every output grid
-                (spec §4.3), so training can never make perspective_grid fail; tanh'(0) = 1,
+                (docs §4.3), so training can never make perspective_grid fail; tanh'(0) = 1,
                 so near the identity (1, 0, 0, 0, 1, 0, 0, 0) the parameters act linearly.
     tps         a (N, 2K) -> offsets (N, K, 2), interleaved (x, y) per control point, in the
                 lattice order of tps_grid. identity: zeros.
@@ -83,7 +83,7 @@ class SpatialTransformer(Module):
             return F.perspective_grid(params, size, self.align_corners)
         return F.tps_grid(params, size, self.align_corners, self.grid_size)
 
-    def transform(self, x):
+    def forward_with_params(self, x):
         """(output, params): the warped input and the transform parameters that produced it.
 
         params is theta (N, 2, 3), the homography's eight numbers (N, 8), or TPS offsets
@@ -97,7 +97,7 @@ class SpatialTransformer(Module):
         return output, params
 
     def forward(self, x):
-        return self.transform(x)[0]
+        return self.forward_with_params(x)[0]
 
     def extra_repr(self):
         return (f"transform={self.transform_name!r}, output_size={self.output_size}, "

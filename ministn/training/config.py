@@ -7,15 +7,17 @@ ministn's own sampler). The tutorial's own recipe, SGD lr 0.01 for 20 epochs on 
 normalised before the network, is ``TUTORIAL_RECIPE``; on 6,000 images it stops near 95%.
 """
 import dataclasses
+import math
 from dataclasses import dataclass, fields
 
-from ..distortions import DISTORTIONS, output_size
-from ..models import MODELS, TRANSFORMS
+from ..distortions import DISTORTIONS, canvas_size
+from ..models import MODELS, NORMALIZATIONS, TRANSFORMS
+from ..errors import MinistnError
 
 OPTIMIZERS = ("sgd", "adam")
 
 
-class ConfigError(ValueError):
+class ConfigError(MinistnError, ValueError):
     """A configuration value that cannot work (the message names the field)."""
 
 
@@ -32,7 +34,7 @@ class TrainConfig:
     momentum: float = 0.9        # SGD only
     lr_step: int = 10            # StepLR: multiply lr by lr_gamma every lr_step epochs (0: never)
     lr_gamma: float = 0.5
-    normalize: bool = True       # True: inside the model, after the transformer (normalize.py)
+    normalization: str = "inside"  # inside the model, after the transformer, or "outside" (normalization.py)
     seed: int = 0
     device: str = "cpu"
     data_dir: str = None         # None: the download cache if complete, else the bundled copy
@@ -41,12 +43,13 @@ class TrainConfig:
 
     @property
     def input_size(self):
-        return output_size(self.distortion)
+        return canvas_size(self.distortion)
 
     def check(self):
         """ConfigError naming the first field with an impossible value."""
         choices = {"model": MODELS, "transform": TRANSFORMS, "distortion": tuple(DISTORTIONS),
-                   "optimizer": OPTIMIZERS, "device": ("cpu", "gpu")}
+                   "optimizer": OPTIMIZERS, "device": ("cpu", "gpu"),
+                   "normalization": NORMALIZATIONS}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"unknown {name} {getattr(self, name)!r}; choose one of "
@@ -58,10 +61,19 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
-        if not self.lr > 0:
-            raise ConfigError(f"lr must be positive, got {self.lr!r}")
+        ranges = {  # name -> (test, what it must be); NaN fails every test
+            "lr": (lambda v: 0 < v < math.inf, "a finite number > 0"),
+            "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
+            "lr_gamma": (lambda v: 0 < v <= 1, "in (0, 1]"),
+        }
+        for name, (test, expected) in ranges.items():
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not test(value):
+                raise ConfigError(f"{name} must be {expected}, got {value!r}")
         if not isinstance(self.lr_step, int) or self.lr_step < 0:
             raise ConfigError(f"lr_step must be an integer >= 0, got {self.lr_step!r}")
+        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**63:
+            raise ConfigError(f"seed must be an integer in [0, 2^63), got {self.seed!r}")
         if self.model.startswith("tutorial") and self.input_size != 28:
             raise ConfigError(f"model {self.model!r} takes 28x28 inputs; distortion "
                              f"{self.distortion!r} makes {self.input_size}x{self.input_size} "
@@ -73,6 +85,9 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values):
+        values = dict(values)
+        if "normalize" in values:        # checkpoints written before the field was renamed
+            values["normalization"] = "inside" if values.pop("normalize") else "outside"
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -81,4 +96,4 @@ class TrainConfig:
 
 
 TUTORIAL_RECIPE = dict(optimizer="sgd", lr=0.01, momentum=0.0, lr_step=0, epochs=20,
-                       batch_size=64, augment=False, normalize=False)
+                       batch_size=64, augment=False, normalization="outside")

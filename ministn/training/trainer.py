@@ -18,7 +18,7 @@ from tqdm import tqdm
 from .. import functional as F
 from ..autograd import no_grad
 from ..backend import get_rng_state, set_rng_state, to_device
-from ..data import batch_indices, normalize, to_float
+from ..data import batch_indices, normalize_pixels, to_float
 from ..distortions import distort, distort_fixed
 from ..optim import SGD, Adam, StepLR
 
@@ -44,13 +44,13 @@ class Trainer:
         self.test_x = self._prepare(distort_fixed(config.distortion, test_x))
         self.test_y = to_device(data.test_labels[:config.test_size], device)
         self.epoch, self.step = 0, 0                      # completed epochs; batches into this one
-        self.running = {"loss": 0.0, "correct": 0, "seen": 0}
+        self.running = new_running()
         self.history = []                                 # one dict of metrics per epoch
 
     # ---- data ---------------------------------------------------------------------------
     def _prepare(self, x):
         """What the model is fed: raw pixels, or normalised ones in the tutorial's setup."""
-        return x if self.config.normalize else normalize(x)
+        return x if self.config.normalization == "inside" else normalize_pixels(x)
 
     def epoch_batches(self, epoch):
         rng = np.random.default_rng([self.config.seed, epoch])
@@ -85,6 +85,7 @@ class Trainer:
         with bar:
             for b in range(self.step, len(batches)):
                 if stop is not None and stop():
+                    self.running["seconds"] += time.perf_counter() - started
                     return False
                 x, y = self.training_batch(epoch, b, batches[b])
                 loss, correct = self.train_step(x, y)
@@ -97,6 +98,7 @@ class Trainer:
                 bar.set_postfix(loss=f"{r['loss'] / r['seen']:.4f}",
                                 acc=f"{100 * r['correct'] / r['seen']:.2f}%", img_s=f"{rate:.0f}")
                 bar.update(1)
+        self.running["seconds"] += time.perf_counter() - started
         return True
 
     def evaluate(self, x=None, y=None, batch_size=1000):
@@ -113,17 +115,21 @@ class Trainer:
         self.model.train()
         return loss / len(y), 100.0 * correct / len(y)
 
-    def finish_epoch(self, seconds):
-        """Evaluate, record the epoch's metrics, advance the schedule; returns the record."""
+    def finish_epoch(self):
+        """Evaluate, record the epoch's metrics, advance the schedule; returns the record.
+
+        seconds and images/s count the epoch's training time only, summed over its parts
+        when it was stopped and resumed."""
         test_loss, test_acc = self.evaluate()
         r = self.running
+        seconds = r["seconds"]
         record = {"epoch": self.epoch + 1, "train_loss": r["loss"] / r["seen"],
                   "train_acc": 100.0 * r["correct"] / r["seen"], "test_loss": test_loss,
                   "test_acc": test_acc, "lr": self.optimizer.lr, "seconds": round(seconds, 3),
                   "images_per_s": round(r["seen"] / max(seconds, 1e-9), 1)}
         self.history.append(record)
         self.epoch, self.step = self.epoch + 1, 0
-        self.running = {"loss": 0.0, "correct": 0, "seen": 0}
+        self.running = new_running()
         if self.scheduler is not None:
             self.scheduler.step()
         return record
@@ -131,10 +137,9 @@ class Trainer:
     def run(self, stop=None, on_epoch=None):
         """Train until config.epochs; False if ``stop()`` became true (at a batch boundary)."""
         while self.epoch < self.config.epochs:
-            started = time.perf_counter()
             if not self.train_epoch(stop):
                 return False
-            record = self.finish_epoch(time.perf_counter() - started)
+            record = self.finish_epoch()
             self.log(format_record(record, self.config.epochs))
             if on_epoch is not None:
                 on_epoch(record)
@@ -148,10 +153,22 @@ class Trainer:
 
     def load_state(self, state):
         self.epoch, self.step = state["epoch"], state["step"]
-        self.running, self.history = dict(state["running"]), list(state["history"])
+        self.running, self.history = {**new_running(), **state["running"]}, list(state["history"])
         set_rng_state(state["rng"])
         if self.scheduler is not None:
             self.scheduler.load_state_dict(state["scheduler"])
+
+
+def new_running():
+    """The sums of an epoch in progress: loss * images, correct answers, images, seconds."""
+    return {"loss": 0.0, "correct": 0, "seen": 0, "seconds": 0.0}
+
+
+def describe_position(epoch, step):
+    """Where training stopped, in words: 'after epoch 1 and 23 batches of epoch 2'."""
+    if step == 0:
+        return f"after epoch {epoch}"
+    return f"after epoch {epoch} and {step} batch{'es' * (step != 1)} of epoch {epoch + 1}"
 
 
 def format_record(record, epochs):

@@ -9,6 +9,7 @@ ministn/bench/ (see its docstring for how to add one).
 """
 import importlib
 import json
+import os
 import pkgutil
 import platform
 import sys
@@ -16,11 +17,12 @@ import sys
 import numpy as np
 
 from .. import bench
-from ..__main__ import CommandError
+from ..errors import MinistnError
 from ..backend import gpu_available, tune_allocator
-from ..bench import threads as thread_pinning
-from ..bench.machine import cpu_model, load_average
 from ..bench.runner import format_table, run_cases
+from ..bench.threads import blas_environment, pin_numpy
+from ..files import check_output, write_atomically
+from ..machine import available_cores, cpu_model, load_average
 
 
 def add_arguments(parser):
@@ -28,7 +30,7 @@ def add_arguments(parser):
                         help="run only this case (repeatable; default: all)")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
-    parser.add_argument("--threads", type=int, default=thread_pinning.available_cores(),
+    parser.add_argument("--threads", type=int, default=available_cores(),
                         help="threads for both libraries (default: the cores available, %(default)s)")
     parser.add_argument("--repeats", type=int, default=50, help="timed runs per case (median)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first")
@@ -61,10 +63,13 @@ def _torch(args):
     return torch
 
 
-def _pin_numpy(threads):
-    how = thread_pinning.pin_numpy(threads)
-    if how is None and thread_pinning.can_rerun_from_command_line():
-        thread_pinning.rerun_with_blas_threads(threads)  # does not return
+def _pin_numpy(threads, args):
+    """Pin NumPy's BLAS; without threadpoolctl, re-run this command with the BLAS variables
+    set (only from the command line: a script calling main() keeps its process)."""
+    how = pin_numpy(threads)
+    if how is None and args.from_command_line:
+        os.execve(sys.executable, [sys.executable, "-m", "ministn", *args.argv],
+                  blas_environment(threads))  # does not return
     if how is None:
         print(f"warning: NumPy's BLAS threads are not pinned to {threads} (install threadpoolctl "
               f"or set OMP_NUM_THREADS={threads} before starting Python)", file=sys.stderr)
@@ -79,14 +84,16 @@ def run(args):
         return 0
     unknown = [name for name in args.cases or () if name not in cases]
     if unknown:
-        raise CommandError(f"unknown case {unknown[0]!r}; choose from {', '.join(cases)}")
+        raise MinistnError(f"unknown case {unknown[0]!r}; choose from {', '.join(cases)}")
     if args.threads < 1 or args.repeats < 1 or args.warmup < 0:
-        raise CommandError("--threads and --repeats must be >= 1 and --warmup >= 0")
+        raise MinistnError("--threads and --repeats must be >= 1 and --warmup >= 0")
     if args.device == "gpu" and not gpu_available():
         print("skipped: --device gpu needs CuPy and a CUDA device (pip install -e \".[gpu]\" on a "
               "machine with an NVIDIA GPU)", file=sys.stderr)
         return 0
-    pinned = _pin_numpy(args.threads)
+    if args.json:
+        check_output(args.json, what="--json")
+    pinned = _pin_numpy(args.threads, args)
     allocator_tuned = tune_allocator()  # as the train command does (see backend.py)
     torch = _torch(args)
     setup = bench.Setup(args.device, torch)
@@ -94,7 +101,7 @@ def run(args):
     rows = run_cases(args.cases or list(cases), setup, args.warmup, args.repeats, args.budget)
     load_after = load_average()
 
-    print(f"{cpu_model()}, {thread_pinning.available_cores()} core(s); load average {load_before} "
+    print(f"{cpu_model()}, {available_cores()} core(s); load average {load_before} "
           f"before, {load_after} after (other processes slow both sides)")
     print(f"device {args.device}, {args.threads} thread(s) each (NumPy pinned by {pinned or 'nothing'}), "
           f"median of up to {args.repeats} runs after {args.warmup} warm-up; ratio = ministn / torch; "
@@ -107,9 +114,9 @@ def run(args):
                       python=platform.python_version(),
                       numpy=np.__version__, torch=None if torch is None else torch.__version__,
                       machine=platform.machine(), cpu=cpu_model(),
-                      cores=thread_pinning.available_cores(), load_before=load_before,
+                      cores=available_cores(), load_before=load_before,
                       load_after=load_after, cases=rows)
-        with open(args.json, "w") as f:
+        with write_atomically(args.json, "w", what="--json") as f:
             json.dump(report, f, indent=2)
         print(f"wrote {args.json}")
     return 0

@@ -1,6 +1,5 @@
 """``python -m ministn download mnist``: fetch the full MNIST, checking every md5."""
-from ..__main__ import CommandError
-from ..data import DataError, download
+from ..data import download
 from ..data.download import MD5
 
 
@@ -15,9 +14,6 @@ def add_arguments(parser):
 
 
 def run(args):
-    try:
-        dest = download(args.name, args.dest, args.mirror, timeout=args.timeout)
-    except DataError as error:
-        raise CommandError(str(error)) from None
+    dest = download(args.name, args.dest, args.mirror, timeout=args.timeout)
     print(f"{args.name} is complete in {dest}; train uses it when --data-dir is not given")
     return 0

@@ -1,28 +1,25 @@
 """Figures of Table 1: the errors as bars beside the paper's, and what each transformer learned."""
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..autograd import no_grad  # noqa: E402
-from ..data import load_mnist, to_float  # noqa: E402
-from ..distortions import distort_fixed  # noqa: E402
-from ..training import TrainConfig, build_model, load_checkpoint  # noqa: E402
-from ..training.checkpoint import load_weights  # noqa: E402
-from ..training.figures import tile  # noqa: E402
-from .table1 import DISTORTIONS, PAPER, ROWS, Job  # noqa: E402
+from ..autograd import no_grad
+from ..data import load_mnist, to_float
+from ..distortions import distort_fixed
+from ..experiments.table1 import COLUMNS, PAPER, ROWS, Job
+from ..training import model_from_checkpoint
+from .png import save_png
+from .run_figures import tile
 
 
 def save_table_figure(cells, path):
     """One panel per distortion: ours (mean, range as error bar) beside the paper, per model."""
     labels = [label for label, _, _ in ROWS]
     x = np.arange(len(labels))
-    fig, axes = plt.subplots(1, len(DISTORTIONS), figsize=(16, 4.6), sharey=False)
-    for ax, (k, d) in zip(axes, enumerate(DISTORTIONS)):
+    fig, axes = plt.subplots(1, len(COLUMNS), figsize=(16, 4.6), sharey=False)
+    for ax, (k, d) in zip(axes, enumerate(COLUMNS)):
         ours = [cells.get((label, d)) for label in labels]
         mean = [np.nan if c is None else c["mean"] for c in ours]
         low = [0 if c is None else c["mean"] - min(c["errors"]) for c in ours]
@@ -47,8 +44,7 @@ def save_table_figure(cells, path):
     fig.suptitle("Table 1 (left), distorted MNIST: ministn beside Jaderberg et al. 2015 "
                  "(bar: mean over seeds; whisker: seed range; number: seeds finished)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_png(fig, path, dpi=110)
 
 
 def trained_model(runs, job):
@@ -56,23 +52,19 @@ def trained_model(runs, job):
     path = Path(runs) / job.name / "checkpoint.npz"
     if not path.is_file():
         return None
-    checkpoint = load_checkpoint(path)
-    config = TrainConfig.from_dict(checkpoint["config"])
+    model, config, checkpoint = model_from_checkpoint(path)
     if checkpoint["state"]["epoch"] < config.epochs:
         return None
-    model = build_model(config)
-    load_weights(model, checkpoint["model"], path, job.name)
-    model.eval()
-    return model, config
+    return model.eval(), config
 
 
 def save_transformer_figure(runs, path, seed=0, count=8, data_dir=None):
     """One row per distortion: distorted test digits, then each ST-CNN's transformer output."""
     test = to_float(load_mnist(data_dir).test_images[:1000])
     transforms = (("Aff", "affine"), ("Proj", "projective"), ("TPS", "tps"))
-    fig, axes = plt.subplots(len(DISTORTIONS), 1 + len(transforms),
-                             figsize=(4 * (1 + len(transforms)), 0.95 * len(DISTORTIONS) + 0.7))
-    for i, d in enumerate(DISTORTIONS):
+    fig, axes = plt.subplots(len(COLUMNS), 1 + len(transforms),
+                             figsize=(4 * (1 + len(transforms)), 0.95 * len(COLUMNS) + 0.7))
+    for i, d in enumerate(COLUMNS):
         x = distort_fixed(d, test)[:count]   # the first test digits, as the test set has them
         axes[i, 0].imshow(tile(x, count), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         axes[i, 0].set_ylabel(d, rotation=0, labelpad=18, fontsize=12)
@@ -94,5 +86,4 @@ def save_transformer_figure(runs, path, seed=0, count=8, data_dir=None):
     fig.suptitle(f"What the ST-CNN transformers learned (seed {seed}; rows R, RTS, P, E)",
                  fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_png(fig, path, dpi=110)

@@ -3,17 +3,15 @@
 "Before" and "after" are drawn in the same pixel units on the same grey scale (0 = black
 background, 1 = white ink). The PyTorch tutorial's ``visualize_stn`` un-normalised with the
 ImageNet mean and std instead of MNIST's; here a model fed normalised pixels
-(``normalize=False``) is un-normalised with MNIST's own numbers, on both sides.
+(``normalization="outside"``) is un-normalised with MNIST's own numbers, on both sides.
 """
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..autograd import no_grad  # noqa: E402
-from ..backend import to_numpy  # noqa: E402
-from ..data import MNIST_MEAN, MNIST_STD  # noqa: E402
+from ..autograd import no_grad
+from ..backend import to_numpy
+from ..data import MNIST_MEAN, MNIST_STD
+from .png import save_png
 
 
 def tile(images, columns=8):
@@ -45,8 +43,7 @@ def save_curves(history, path):
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_png(fig, path, dpi=110)
 
 
 def to_pixels(x, normalized_input):
@@ -55,18 +52,19 @@ def to_pixels(x, normalized_input):
     return x * MNIST_STD + MNIST_MEAN if normalized_input else x
 
 
-def save_transform_figure(model, images, path, normalize=True, count=32):
+def save_transform_figure(model, images, path, normalization="inside", count=32):
     """Test digits before (left) and after (right) the model's spatial transformer.
 
-    images: what the model is fed (N, 1, S, S); normalize: the model's setting (True: raw pixels
-    in, so nothing to undo; False: the tutorial's normalised pixels, un-normalised for display).
+    images: what the model is fed (N, 1, S, S); normalization: the model's setting ("inside": raw
+    pixels in, nothing to undo; "outside": the tutorial's normalised pixels, undone for display).
     """
     x = images[:count]
     model.eval()
     with no_grad():
         after = model.transform(x).data
     model.train()
-    before, after = to_pixels(x, not normalize), to_pixels(after, not normalize)
+    outside = normalization == "outside"
+    before, after = to_pixels(x, outside), to_pixels(after, outside)
     rows = -(-len(before) // 8)
     fig, axes = plt.subplots(1, 2, figsize=(10, 5 * rows / 8 + 0.9))
     for ax, sheet, title in ((axes[0], before, "input"), (axes[1], after, "after the transformer")):
@@ -74,19 +72,18 @@ def save_transform_figure(model, images, path, normalize=True, count=32):
         ax.set_title(title)
         ax.axis("off")
     note = ("normalised inside the model, after the transformer: zero padding = black background"
-            if normalize else "inputs normalised before the model (tutorial): zero padding is "
+            if not outside else "inputs normalised before the model (tutorial): zero padding is "
             f"grey {MNIST_MEAN} after un-normalising")
     fig.suptitle(note, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_png(fig, path, dpi=110)
 
 
 def save_padding_figure(images, path, zoom_out=1.6, degrees=20.0):
     """pytorch/tutorials#1117 in one picture: the same zoom-out warp of raw digits (N, 1, S, S),
     sampled after normalising (the tutorial: the zero padding is grey) and before (ministn)."""
     from .. import functional as F
-    from ..data import normalize
+    from ..data import normalize_pixels
     from ..distortions.warps import similarity_theta
 
     N, S = images.shape[0], images.shape[-1]
@@ -94,7 +91,7 @@ def save_padding_figure(images, path, zoom_out=1.6, degrees=20.0):
                              np.zeros((N, 2)), S, S).astype(images.dtype)
     with no_grad():
         grid = F.affine_grid(theta, images.shape, False)
-        tutorial = F.grid_sample(normalize(images), grid).data * MNIST_STD + MNIST_MEAN
+        tutorial = F.grid_sample(normalize_pixels(images), grid).data * MNIST_STD + MNIST_MEAN
         ministn = F.grid_sample(images, grid).data
     rows = [(images, "input"),
             (tutorial, "tutorial: normalise, then sample (zero padding = grey frame)"),
@@ -107,5 +104,4 @@ def save_padding_figure(images, path, zoom_out=1.6, degrees=20.0):
     fig.suptitle(f"the same warp (zoom out x{zoom_out}, rotate {degrees:g} deg), shown in pixel units",
                  fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_png(fig, path, dpi=110)

@@ -1,12 +1,11 @@
 """A figure of the distorted data sets: one row of examples per distortion."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..backend import to_numpy  # noqa: E402
-from . import DISTORTIONS, distort  # noqa: E402
+from ..backend import to_numpy
+from ..distortions import DISTORTIONS, distort
+from .png import save_png
+from .run_figures import tile
 
 CAPTIONS = {
     "none": "plain MNIST, 28x28",
@@ -23,8 +22,6 @@ CAPTIONS = {
 def save_distortions_figure(images, path, seed=0, columns=8):
     """images: float digits (N >= columns, 1, 28, 28) in [0, 1]; each row distorts the same ones.
     Every canvas is drawn at the same size, so a digit on a 60x60 canvas looks smaller."""
-    from ..training.figures import tile
-
     names = list(DISTORTIONS)
     fig, axes = plt.subplots(len(names), 1, figsize=(columns * 1.05, len(names) * 1.45))
     for row, (ax, name) in enumerate(zip(axes, names)):
@@ -34,5 +31,4 @@ def save_distortions_figure(images, path, seed=0, columns=8):
         ax.set_title(CAPTIONS[name], fontsize=9, loc="left")
         ax.axis("off")
     fig.tight_layout(h_pad=0.4)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_png(fig, path, dpi=100)

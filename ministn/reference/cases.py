@@ -2,7 +2,7 @@
 
 A *case* is a dict of arrays (what ``np.load`` returns for a ``.npz`` file); the result is
 another dict, written back as ``.npz`` by ``python -m ministn reference OP --in CASE --out RESULT``.
-Every array is computed in float64 with PyTorch's semantics (spec §13: outputs and gradients
+Every array is computed in float64 with PyTorch's semantics (docs §12.3: outputs and gradients
 agree with PyTorch to 1e-12 when fed the same arrays).
 
     op                case keys (optional in [brackets])                 result keys
@@ -18,19 +18,21 @@ agree with PyTorch to 1e-12 when fed the same arrays).
 grad_output is the upstream gradient dL/d(output or grid); it defaults to ones (the gradients
 of the sum). Options default as in PyTorch (bilinear, zeros, align_corners=False); the result
 repeats the options used and the grad_output, so one result file is self-describing.
-A bad case raises ``CaseError`` with a one-line message.
+A bad case raises ``CaseError`` with a one-line message. Before anything is converted or
+allocated, the keys and shapes are checked and the memory the op would need is estimated from
+the shapes (``needed_bytes``); a case over ``max_bytes`` (default 2 GiB) is refused.
 """
 import math
-import os
-import tempfile
 
 import numpy as np
 
-from . import functional as F
-from .autograd import Tensor
+from .. import functional as F
+from ..autograd import Tensor
+from ..files import MAX_BYTES_DEFAULT, check_array_bytes
+from ..errors import MinistnError
 
 
-class CaseError(ValueError):
+class CaseError(MinistnError, ValueError):
     """A case file that cannot be computed: missing key, wrong shape, bad option."""
 
 
@@ -63,9 +65,30 @@ def _option(case, key, default, choices=None):
 
 def _size(case):
     size = _array(case, "size", 1, "(N, C, H, W)")
-    if size.shape != (4,) or not np.all(size == np.round(size)):
-        raise CaseError(f"'size' must be 4 integers (N, C, H, W), got {case['size']!r}")
+    if (size.shape != (4,) or not np.all(np.isfinite(size)) or not np.all(size == np.round(size))
+            or np.any(size < 0) or np.any(size >= 2**62)):
+        raise CaseError(f"'size' must be 4 non-negative integers (N, C, H, W), got "
+                        f"{np.asarray(case['size']).tolist()!r}")
     return tuple(int(s) for s in size)
+
+
+# Working memory of each op, in float64 numbers, from the shapes alone: the arrays the case
+# and result hold, plus the op's intermediates (sampler taps: 4 corners x (index, weight) per
+# output point and channel; grids: a few per point; TPS: the (H W, K) kernel matrix).
+def needed_numbers(op, shapes):
+    if op == "grid_sample":
+        (N, C, H, W), (_, Ho, Wo, _) = shapes["input"], shapes["grid"]
+        return 3 * N * C * H * W + 24 * N * Ho * Wo + 12 * N * C * Ho * Wo
+    N, _, H, W = shapes["size"]
+    K = shapes["offsets"][1] if "offsets" in shapes else 0
+    return 16 * N * H * W + 3 * H * W * (K + 3)
+
+
+def check_memory(op, shapes, max_bytes):
+    """SizeError (one line, naming the size) when the op would need more than max_bytes."""
+    what = {"grid_sample": "input and grid"}.get(op, f"size {tuple(shapes.get('size', ()))}")
+    check_array_bytes((needed_numbers(op, shapes),), np.float64, what, max_bytes,
+                      purpose=f"{op}'s working memory")
 
 
 def _check_keys(case, allowed):
@@ -96,8 +119,21 @@ def _compute(fn):
         raise CaseError(str(error)) from None
 
 
-def grid_sample_case(case):
+def _shape(case, key, ndim, layout):
+    """The shape of case[key], checked before the array is converted (nothing allocated)."""
+    if key not in case:
+        raise CaseError(f"missing key {key!r}: expected {layout}")
+    shape = np.shape(case[key])
+    if len(shape) != ndim:
+        raise CaseError(f"{key!r} must be {ndim}-D {layout}, got shape {shape}")
+    return shape
+
+
+def grid_sample_case(case, max_bytes=MAX_BYTES_DEFAULT):
     _check_keys(case, ("input", "grid", "grad_output", "mode", "padding_mode", "align_corners"))
+    check_memory("grid_sample", {"input": _shape(case, "input", 4, "(N, C, H, W)"),
+                                 "grid": _shape(case, "grid", 4, "(N, H_out, W_out, 2)")},
+                 max_bytes)
     U = Tensor(_array(case, "input", 4, "(N, C, H, W)"), requires_grad=True)
     grid = Tensor(_array(case, "grid", 4, "(N, H_out, W_out, 2)"), requires_grad=True)
     options = dict(mode=_option(case, "mode", "bilinear", ("bilinear", "nearest")),
@@ -109,10 +145,14 @@ def grid_sample_case(case):
                 **options)
 
 
-def _generator_case(case, op, parameter, layout, extra=()):
+def _generator_case(case, op, parameter, layout, max_bytes, extra=()):
     _check_keys(case, (parameter, "size", "grad_output", "align_corners") + extra)
-    p = Tensor(_array(case, parameter, None, layout), requires_grad=True)
     size = _size(case)
+    shapes = {"size": size}
+    if op is F.tps_grid:
+        shapes["offsets"] = _shape(case, "offsets", 3, layout)
+    check_memory(op.__name__, shapes, max_bytes)
+    p = Tensor(_array(case, parameter, None, layout), requires_grad=True)
     options = dict(align_corners=_option(case, "align_corners", False))
     if op is F.tps_grid:
         K = p.shape[1] if p.ndim == 3 else 0
@@ -126,54 +166,27 @@ def _generator_case(case, op, parameter, layout, extra=()):
             "size": np.array(size), **options}
 
 
-def affine_grid_case(case):
-    return _generator_case(case, F.affine_grid, "theta", "(N, 2, 3)")
+def affine_grid_case(case, max_bytes=MAX_BYTES_DEFAULT):
+    return _generator_case(case, F.affine_grid, "theta", "(N, 2, 3)", max_bytes)
 
 
-def perspective_grid_case(case):
-    return _generator_case(case, F.perspective_grid, "theta", "(N, 3, 3) or (N, 8)")
+def perspective_grid_case(case, max_bytes=MAX_BYTES_DEFAULT):
+    return _generator_case(case, F.perspective_grid, "theta", "(N, 3, 3) or (N, 8)", max_bytes)
 
 
-def tps_grid_case(case):
-    return _generator_case(case, F.tps_grid, "offsets", "(N, K, 2)", extra=("grid_size",))
+def tps_grid_case(case, max_bytes=MAX_BYTES_DEFAULT):
+    return _generator_case(case, F.tps_grid, "offsets", "(N, K, 2)", max_bytes,
+                           extra=("grid_size",))
 
 
 OPS = {"grid_sample": grid_sample_case, "affine_grid": affine_grid_case,
        "perspective_grid": perspective_grid_case, "tps_grid": tps_grid_case}
 
 
-def run_case(op, case):
-    """The result dict of ``op`` ('grid_sample', 'affine_grid', ...) on a case dict."""
+def run_case(op, case, max_bytes=MAX_BYTES_DEFAULT):
+    """The result dict of ``op`` ('grid_sample', 'affine_grid', ...) on a case dict.
+
+    max_bytes: refuse (SizeError) a case whose op would need more working memory."""
     if op not in OPS:
         raise CaseError(f"op must be one of {', '.join(OPS)}; got {op!r}")
-    return OPS[op](dict(case))
-
-
-def load_case(path):
-    """A case dict from an .npz file (no pickles)."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except FileNotFoundError:
-        raise CaseError(f"no such case file: {path}") from None
-    except (OSError, ValueError) as error:
-        raise CaseError(f"cannot read {path} as .npz: {error}") from None
-
-
-def save_result(path, result):
-    """Write the result .npz atomically (a temporary file in the same folder, then rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".reference-", suffix=".npz")
-    except OSError as error:
-        raise CaseError(f"cannot write to {folder}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as f:
-            np.savez(f, **result)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; use the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    return OPS[op](dict(case), max_bytes)

@@ -1,7 +1,5 @@
 """``python -m ministn evaluate --checkpoint FILE``: test loss and accuracy of a trained model."""
-from ..__main__ import CommandError
-from ..data import DataError
-from ..training import CheckpointError, ConfigError, RunError, load_trained
+from ..training import load_trained
 
 
 def add_arguments(parser):
@@ -13,11 +11,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    try:
-        trainer, checkpoint = load_trained(args.checkpoint, args.data_dir, args.distortion,
-                                           args.device)
-    except (DataError, CheckpointError, RunError, ConfigError) as error:
-        raise CommandError(str(error)) from None
+    trainer, checkpoint = load_trained(args.checkpoint, args.data_dir, args.distortion, args.device)
     config, state = trainer.config, checkpoint["state"]
     loss, accuracy = trainer.evaluate()
     print(f"checkpoint {args.checkpoint}: {config.model}"

@@ -1,9 +1,11 @@
 """``python -m ministn reference OP --in CASE.npz --out RESULT.npz``: float64 reference values.
 
 OP is grid_sample, affine_grid, perspective_grid or tps_grid; the .npz keys are listed in
-ministn/reference.py and in the README ("Gradient-check reference").
+ministn/reference/cases.py and docs/reference.md. The case is read with every array's size
+checked before it is inflated, the op's working memory is estimated from the shapes before
+it runs (both refused over --max-mb), and the result is written atomically, never over CASE.
 """
-from ..__main__ import CommandError
+from ..files import MAX_BYTES_DEFAULT, check_output
 from ..reference import OPS, CaseError, load_case, run_case, save_result
 
 
@@ -13,14 +15,20 @@ def add_arguments(parser):
                         help="input arrays and options")
     parser.add_argument("--out", dest="result", required=True, metavar="RESULT.npz",
                         help="where to write the outputs and gradients (float64)")
+    parser.add_argument("--max-mb", type=float, default=MAX_BYTES_DEFAULT / 2**20,
+                        help="refuse cases needing more memory than this (default %(default)g)")
 
 
 def run(args):
+    if not args.max_mb > 0:
+        raise CaseError(f"--max-mb must be a positive number, got {args.max_mb}")
+    max_bytes = int(min(args.max_mb, 2.0**50) * 2**20)
+    check_output(args.result, inputs=(args.case,))
     try:
-        result = run_case(args.op, load_case(args.case))
-        save_result(args.result, result)
+        result = run_case(args.op, load_case(args.case, max_bytes), max_bytes)
     except CaseError as error:
-        raise CommandError(f"{args.op} {args.case}: {error}") from None
+        raise CaseError(f"{args.op} {args.case}: {error}") from None
+    save_result(args.result, result)
     computed = [key for key in result if key in ("output", "grid") or key.startswith("grad_")]
     arrays = ", ".join(f"{key} {result[key].shape}" for key in computed if key != "grad_output")
     print(f"{args.op}: wrote {arrays} to {args.result}")

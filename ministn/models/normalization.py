@@ -11,11 +11,13 @@ ministn's fix: the models take raw pixels in [0, 1] (background exactly 0), the 
 on those, and the normalisation is the first step of the localisation net and of the
 classifier, i.e. it happens *after* the transformer. Padding value and background then agree,
 the classifier still sees normalised inputs, and a figure of "before" and "after" shows both in
-the same pixel units. ``Normalize(enabled=False)`` reproduces the tutorial's setup, for the
-side-by-side comparison.
+the same pixel units. ``normalization="outside"`` keeps the tutorial's setup (the caller
+normalises), for the side-by-side comparison.
 """
 from ..data.batching import MNIST_MEAN, MNIST_STD
 from ..nn import Module
+
+NORMALIZATIONS = ("inside", "outside")   # where the model's inputs are normalised
 
 
 class Normalize(Module):
@@ -24,6 +26,14 @@ class Normalize(Module):
     def __init__(self, mean=MNIST_MEAN, std=MNIST_STD, enabled=True):
         super().__init__()
         self.mean, self.std, self.enabled = mean, std, enabled
+
+    @classmethod
+    def where(cls, normalization):
+        """The normalisation step of a model normalised "inside" (the identity for "outside")."""
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(f"normalization must be one of {', '.join(NORMALIZATIONS)}, "
+                             f"got {normalization!r}")
+        return cls(enabled=normalization == "inside")
 
     def forward(self, x):
         if not self.enabled:

@@ -2,17 +2,17 @@
 
 With no arguments it trains the tutorial's ST-CNN on the bundled 6,000 training images and
 tests on the official 10,000, with ministn's default recipe (see ministn/training/config.py),
-writing runs/tutorial/{config.json, metrics.jsonl, checkpoint.npz, curves.png, transform.png}.
+writing runs/tutorial/{config.json, metrics.jsonl, checkpoint.npz}, and draws curves.png and
+transform.png there when training has finished.
 """
 import time
+from pathlib import Path
 
-from ..__main__ import CommandError
 from ..backend import tune_allocator
-from ..data import DataError
 from ..distortions import DISTORTIONS
 from ..models import MODELS, TRANSFORMS
-from ..training import (TUTORIAL_RECIPE, CheckpointError, ConfigError, RunError, TrainConfig,
-                        train_run)
+from ..plotting import save_curves, save_transform_figure
+from ..training import TUTORIAL_RECIPE, TrainConfig, train_run
 
 DEFAULTS = TrainConfig()
 OPTIONS = {  # flag -> (config field, type, help); each default is None so "given" is known
@@ -44,7 +44,8 @@ def add_arguments(parser):
                              "0.01, 20 epochs, inputs normalised before the network")
     parser.add_argument("--no-augment", dest="augment", action="store_false", default=None,
                         help="no light random affine on plain-MNIST training images")
-    parser.add_argument("--normalize", choices=("inside", "outside"), default=None,
+    parser.add_argument("--normalize", dest="normalization", choices=("inside", "outside"),
+                        default=None,
                         help="inside (default): after the transformer, so zero padding is the "
                              "background; outside: before the network, as the tutorial")
     parser.add_argument("--out", default=None, help="run directory (default runs/<model>...)")
@@ -60,8 +61,8 @@ def requested_config(args):
              if getattr(args, dest) is not None}
     if args.augment is not None:
         given["augment"] = args.augment
-    if args.normalize is not None:
-        given["normalize"] = args.normalize == "inside"
+    if args.normalization is not None:
+        given["normalization"] = args.normalization
     values = DEFAULTS.to_dict()
     if args.recipe == "tutorial":
         values.update(TUTORIAL_RECIPE)
@@ -80,19 +81,22 @@ def default_out(values):
 
 def run(args):
     values, given = requested_config(args)
-    out = args.out or default_out(values)
+    out = Path(args.out or default_out(values))
     tune_allocator()  # keep freed step-sized arrays in the process (see backend.py)
     started = time.perf_counter()
-    try:
-        trainer, finished = train_run(out, values, given, resume=args.resume, force=args.force,
-                                      progress=args.progress)
-    except (DataError, CheckpointError, RunError, ConfigError) as error:
-        raise CommandError(str(error)) from None
+    trainer, finished = train_run(out, values, given, resume=args.resume, force=args.force,
+                                  progress=args.progress)
     if not finished:
         return 130
+    if trainer.history:
+        save_curves(trainer.history, out / "curves.png")
+    if trainer.model.has_transformer:
+        save_transform_figure(trainer.model, trainer.test_x, out / "transform.png",
+                              trainer.config.normalization)
     minutes, seconds = divmod(time.perf_counter() - started, 60)
-    last = trainer.history[-1] if trainer.history else None
-    if last is not None:
-        print(f"done: test accuracy {last['test_acc']:.2f}% after {last['epoch']} epochs "
+    if trainer.history:
+        last = trainer.history[-1]
+        epochs = f"{last['epoch']} epoch{'s' * (last['epoch'] != 1)}"
+        print(f"done: test accuracy {last['test_acc']:.2f}% after {epochs} "
               f"({int(minutes)} min {seconds:.0f} s); run in {out}/")
     return 0

@@ -1,10 +1,10 @@
 """``python -m ministn show --checkpoint FILE``: test digits before and after the transformer."""
 from pathlib import Path
 
-from ..__main__ import CommandError
-from ..data import DataError
-from ..training import CheckpointError, ConfigError, RunError, load_trained
-from ..training.figures import save_transform_figure
+from ..errors import MinistnError
+from ..files import check_output
+from ..plotting import save_transform_figure
+from ..training import load_trained
 
 
 def add_arguments(parser):
@@ -18,16 +18,15 @@ def add_arguments(parser):
 
 
 def run(args):
-    try:
-        trainer, _ = load_trained(args.checkpoint, args.data_dir, args.distortion)
-    except (DataError, CheckpointError, RunError, ConfigError) as error:
-        raise CommandError(str(error)) from None
-    if not trainer.model.has_transformer:
-        raise CommandError(f"model {trainer.config.model!r} has no spatial transformer to show")
     if args.count < 1:
-        raise CommandError(f"--count must be positive, got {args.count}")
+        raise MinistnError(f"--count must be positive, got {args.count}")
     checkpoint = Path(args.checkpoint)
     out = Path(args.out) if args.out else checkpoint.with_name(checkpoint.stem + "-transform.png")
-    save_transform_figure(trainer.model, trainer.test_x, out, trainer.config.normalize, args.count)
+    check_output(out, inputs=(checkpoint,))
+    trainer, _ = load_trained(args.checkpoint, args.data_dir, args.distortion)
+    if not trainer.model.has_transformer:
+        raise MinistnError(f"model {trainer.config.model!r} has no spatial transformer to show")
+    save_transform_figure(trainer.model, trainer.test_x, out, trainer.config.normalization,
+                          args.count)
     print(f"wrote {out}")
     return 0

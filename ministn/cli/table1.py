@@ -1,0 +1,102 @@
+"""``python -m ministn table1``: train every cell of the paper's Table 1, resumably.
+
+Finished (cell, seed) runs are recorded one JSON file each and never retrained; a stopped run
+(Ctrl-C, or SIGTERM) finishes its current batch, saves a checkpoint and exits, and the next
+invocation continues where it stopped. ``--workers 2`` trains two jobs at a time in separate
+processes (with OPENBLAS_NUM_THREADS=1 that uses two cores better than one process with two
+BLAS threads). After every finished job the table and its figure are rewritten.
+
+Default paths (relative to the current directory):
+    results/table1/<cell>_s<seed>.json   one finished run each
+    results/table1.md                    the aggregated table, bars, recipe, machine
+    runs/table1/<cell>_s<seed>/          checkpoints (not committed)
+    figures/table1.png, figures/table1_transformers.png
+With --out DIR all of them go under DIR instead; --quick (tiny data, one epoch) uses a fresh
+temporary DIR unless --out is given, and never touches results/.
+"""
+import tempfile
+from pathlib import Path
+
+from ..errors import MinistnError
+from ..experiments.report import load_results, write_markdown
+from ..experiments.table1 import COLUMNS, QUICK, RECIPE, ROWS, jobs, with_epochs
+from ..experiments.workers import run_workers
+from ..plotting.table1 import save_table_figure, save_transformer_figure
+
+
+def add_arguments(parser):
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per cell (default 3)")
+    parser.add_argument("--workers", type=int, default=1, help="jobs trained at once (default 1)")
+    parser.add_argument("--quick", action="store_true", help="tiny data, one epoch, temporary --out")
+    parser.add_argument("--out", default=None, help="put results, runs and figures under this dir")
+    parser.add_argument("--rows", nargs="+", default=None, metavar="ROW",
+                        help=f"only these rows, e.g. CNN 'ST-CNN TPS' (of: "
+                             f"{', '.join(r[0] for r in ROWS)})")
+    parser.add_argument("--distortions", nargs="+", default=None, choices=COLUMNS)
+    parser.add_argument("--epochs", type=int, default=None,
+                        help=f"override the recipe's {RECIPE['epochs']} epochs (lr / 10 halfway)")
+    parser.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    parser.add_argument("--report-only", action="store_true", help="rewrite table and figures only")
+
+
+def paths_for(out):
+    if out is None:
+        return {"results": Path("results/table1"), "md": Path("results/table1.md"),
+                "runs": Path("runs/table1"), "figure": Path("figures/table1.png"),
+                "transformers": Path("figures/table1_transformers.png")}
+    out = Path(out)
+    return {"results": out / "table1", "md": out / "table1.md", "runs": out / "runs",
+            "figure": out / "table1.png", "transformers": out / "table1_transformers.png"}
+
+
+def matching(records, recipe):
+    """Records trained with this recipe (a result of another recipe is ignored, not mixed in)."""
+    return [r for r in records if all(r["config"].get(k) == v for k, v in recipe.items())]
+
+
+def refresh(paths, seeds, recipe, transformers=False):
+    """Rewrite the table, its figure and (optionally) the transformer figure atomically."""
+    records = matching(load_results(paths["results"]), recipe)
+    for key in ("md", "figure", "transformers"):
+        paths[key].parent.mkdir(parents=True, exist_ok=True)
+    cells, bars = write_markdown(paths["md"], records, seeds, recipe)
+    save_table_figure(cells, paths["figure"])
+    if transformers:
+        save_transformer_figure(paths["runs"], paths["transformers"])
+    return cells, bars
+
+
+def check(args):
+    known = {r[0] for r in ROWS}
+    if args.rows and not set(args.rows) <= known:
+        raise MinistnError(f"--rows: unknown {sorted(set(args.rows) - known)}; choose from "
+                           f"{sorted(known)}")
+    for name in ("seeds", "workers") + (("epochs",) if args.epochs is not None else ()):
+        if getattr(args, name) < 1:
+            raise MinistnError(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if args.max_jobs is not None and args.max_jobs < 0:
+        raise MinistnError(f"--max-jobs must be at least 0, got {args.max_jobs}")
+
+
+def run(args):
+    check(args)
+    recipe = QUICK if args.quick else RECIPE
+    if args.epochs is not None:
+        recipe = with_epochs(recipe, args.epochs)
+    out = args.out
+    if args.quick and out is None:
+        out = tempfile.mkdtemp(prefix="ministn-table1-quick-")
+    paths = paths_for(out)
+    if not args.report_only:
+        job_list = jobs(args.seeds, args.rows, args.distortions or COLUMNS)
+        print(f"table1: {len(job_list)} jobs, {args.workers} worker(s), results in "
+              f"{paths['results']}, checkpoints in {paths['runs']}", flush=True)
+        run_workers(args.workers, job_list, recipe, paths["runs"], paths["results"],
+                    args.max_jobs, on_result=lambda result: refresh(paths, args.seeds, recipe))
+    cells, bars = refresh(paths, args.seeds, recipe, transformers=True)
+    print(f"table1: {sum(len(c['errors']) for c in cells.values())} runs finished; "
+          f"wrote {paths['md']}, {paths['figure']}, {paths['transformers']}")
+    for claim, holds, _ in bars:
+        word = {True: "holds", False: "does not hold", None: "undecided"}[holds]
+        print(f"  {claim}: {word}")
+    return 0

@@ -1,0 +1,129 @@
+"""One process per run directory: an advisory lock that dies with its holder.
+
+Two trainings writing into the same ``runs/x`` would overwrite each other's checkpoints and
+interleave their logs. ``RunLock`` prevents that:
+
+    with RunLock("runs/x"):
+        train(...)
+
+It takes an exclusive ``fcntl.flock`` on ``runs/x/.lock`` without waiting, and writes the
+holder's process id and command line into that file. A second process fails at once with
+one line:
+
+    run directory runs/x is in use by process 1234 (python -m ministn train ...);
+    wait for it or use another --out
+
+The lock belongs to the open file, not to the file on disk, so the operating system releases
+it when the holder exits *in any way*, SIGKILL and power loss included: a ``.lock`` file left
+behind by a dead process is free to take, and there is never a stale lock to delete by hand.
+The file itself is never deleted (deleting it would let two processes lock two different
+files of the same name).
+
+Limits: the lock is advisory (it stops other RunLocks, not other programs); children made
+with ``fork`` share it until they exit; on network file systems ``flock`` may not lock
+across machines. Where ``fcntl`` does not exist (Windows) RunLock does nothing.
+"""
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from ..errors import MinistnError
+from .atomic import FileError, describe_os_error
+
+try:
+    import fcntl
+except ImportError:    # Windows: no flock; RunLock is a no-op there
+    fcntl = None
+
+LOCK_NAME = ".lock"
+
+
+class LockedError(MinistnError):
+    """The run directory is locked by another process, as one line naming that process."""
+
+
+def _command_line():
+    """This process's command line as typed, e.g. 'python -m ministn train --out runs/x'."""
+    words = getattr(sys, "orig_argv", None) or [sys.executable, *sys.argv]
+    text = shlex.join(words).replace("\n", " ")
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _holder(fd):
+    """'process 1234 (python ...)' from a lock file's content, or 'another process'."""
+    try:
+        lines = os.pread(fd, 4096, 0).decode("utf-8", "replace").splitlines()
+    except OSError:
+        lines = []
+    if not lines or not lines[0].strip().isdigit():
+        return "another process"    # the holder has not written its pid yet
+    command = f" ({lines[1].strip()})" if len(lines) > 1 and lines[1].strip() else ""
+    return f"process {lines[0].strip()}{command}"
+
+
+class RunLock:
+    """An exclusive, non-blocking lock on ``<directory>/.lock``; a context manager.
+
+    directory: the run directory (created if missing). flag: the option named in the
+    message, "--out" by default. ``acquire()`` raises LockedError if another process holds
+    the lock and FileError if the directory or lock file cannot be made; ``release()``
+    (also called on leaving the ``with`` block) gives it back. Both are idempotent.
+    """
+
+    def __init__(self, directory, flag="--out"):
+        self.directory = Path(directory)
+        self.path = self.directory / LOCK_NAME
+        self.flag = flag
+        self._fd = None
+
+    def acquire(self):
+        """Take the lock now or raise LockedError; return self."""
+        if fcntl is None or self._fd is not None:
+            return self
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise FileError(f"cannot lock run directory {self.directory}: "
+                            f"{describe_os_error(error)}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise LockedError(f"run directory {self.directory} is in use by {holder}; "
+                              f"wait for it or use another {self.flag}") from None
+        except OSError as error:    # e.g. ENOLCK: a file system without locks
+            os.close(fd)
+            raise FileError(f"cannot lock run directory {self.directory}: "
+                            f"{describe_os_error(error)}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n{_command_line()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self):
+        """Give the lock back (the .lock file stays, emptied)."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    @property
+    def held(self):
+        """Whether this object holds the lock now (always False without fcntl)."""
+        return self._fd is not None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc_info):
+        self.release()
+
+    def __repr__(self):
+        return f"RunLock({str(self.directory)!r}, held={self.held})"
