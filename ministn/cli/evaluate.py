@@ -1,5 +1,6 @@
 """``python -m ministn evaluate --checkpoint FILE``: test loss and accuracy of a trained model."""
 from ..training import load_trained
+from .limits import add_max_mb, max_bytes
 
 
 def add_arguments(parser):
@@ -8,10 +9,12 @@ def add_arguments(parser):
     parser.add_argument("--distortion", default=None,
                         help="test on this distortion instead (same input size)")
     parser.add_argument("--device", default=None, help="cpu or gpu (default: as trained)")
+    add_max_mb(parser)
 
 
 def run(args):
-    trainer, checkpoint = load_trained(args.checkpoint, args.data_dir, args.distortion, args.device)
+    trainer, checkpoint = load_trained(args.checkpoint, args.data_dir, args.distortion, args.device,
+                                       max_bytes=max_bytes(args))
     config, state = trainer.config, checkpoint["state"]
     loss, accuracy = trainer.evaluate()
     print(f"checkpoint {args.checkpoint}: {config.model}"

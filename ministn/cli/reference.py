@@ -5,7 +5,8 @@ ministn/reference/cases.py and docs/reference.md. The case is read with every ar
 checked before it is inflated, the op's working memory is estimated from the shapes before
 it runs (both refused over --max-mb), and the result is written atomically, never over CASE.
 """
-from ..files import MAX_BYTES_DEFAULT, check_output
+from ..files import check_output
+from .limits import add_max_mb, max_bytes
 from ..reference import OPS, CaseError, load_case, run_case, save_result
 
 
@@ -15,17 +16,14 @@ def add_arguments(parser):
                         help="input arrays and options")
     parser.add_argument("--out", dest="result", required=True, metavar="RESULT.npz",
                         help="where to write the outputs and gradients (float64)")
-    parser.add_argument("--max-mb", type=float, default=MAX_BYTES_DEFAULT / 2**20,
-                        help="refuse cases needing more memory than this (default %(default)g)")
+    add_max_mb(parser)
 
 
 def run(args):
-    if not args.max_mb > 0:
-        raise CaseError(f"--max-mb must be a positive number, got {args.max_mb}")
-    max_bytes = int(min(args.max_mb, 2.0**50) * 2**20)
+    limit = max_bytes(args)
     check_output(args.result, inputs=(args.case,))
     try:
-        result = run_case(args.op, load_case(args.case, max_bytes), max_bytes)
+        result = run_case(args.op, load_case(args.case, limit), limit)
     except CaseError as error:
         raise CaseError(f"{args.op} {args.case}: {error}") from None
     save_result(args.result, result)

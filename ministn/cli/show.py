@@ -5,6 +5,7 @@ from ..errors import MinistnError
 from ..files import check_output
 from ..plotting import save_transform_figure
 from ..training import load_trained
+from .limits import add_max_mb, max_bytes
 
 
 def add_arguments(parser):
@@ -15,6 +16,7 @@ def add_arguments(parser):
     parser.add_argument("--data-dir", default=None, help="MNIST-format files (default: as trained)")
     parser.add_argument("--distortion", default=None,
                         help="show this distortion's test digits instead (same input size)")
+    add_max_mb(parser)
 
 
 def run(args):
@@ -23,7 +25,8 @@ def run(args):
     checkpoint = Path(args.checkpoint)
     out = Path(args.out) if args.out else checkpoint.with_name(checkpoint.stem + "-transform.png")
     check_output(out, inputs=(checkpoint,))
-    trainer, _ = load_trained(args.checkpoint, args.data_dir, args.distortion)
+    trainer, _ = load_trained(args.checkpoint, args.data_dir, args.distortion,
+                               max_bytes=max_bytes(args))
     if not trainer.model.has_transformer:
         raise MinistnError(f"model {trainer.config.model!r} has no spatial transformer to show")
     save_transform_figure(trainer.model, trainer.test_x, out, trainer.config.normalization,

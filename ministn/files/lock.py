@@ -7,7 +7,8 @@ interleave their logs. ``RunLock`` prevents that:
         train(...)
 
 It takes an exclusive ``fcntl.flock`` on ``runs/x/.lock`` without waiting, and writes the
-holder's process id and command line into that file. A second process fails at once with
+holder's process id into that file (a refused process names it, with the holder's command
+line where /proc has it). A second process fails at once with
 one line:
 
     run directory runs/x is in use by process 1234 (python -m ministn train ...);
@@ -25,7 +26,6 @@ across machines. Where ``fcntl`` does not exist (Windows) RunLock does nothing.
 """
 import os
 import shlex
-import sys
 from pathlib import Path
 
 from ..errors import MinistnError
@@ -43,23 +43,29 @@ class LockedError(MinistnError):
     """The run directory is locked by another process, as one line naming that process."""
 
 
-def _command_line():
-    """This process's command line as typed, e.g. 'python -m ministn train --out runs/x'."""
-    words = getattr(sys, "orig_argv", None) or [sys.executable, *sys.argv]
+def _command_of(pid):
+    """A running process's command line (Linux's /proc), e.g. 'python -m ministn train ...'."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            words = f.read().decode("utf-8", "replace").rstrip("\0").split("\0")
+    except OSError:
+        return ""
+    words[0] = os.path.basename(words[0])
     text = shlex.join(words).replace("\n", " ")
     return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _holder(fd):
-    """'process 1234 (python ...)' from a lock file's content, or 'another process'."""
+    """'process 1234 (python ...)' from a lock file's pid, or 'another process'."""
     try:
         lines = os.pread(fd, 4096, 0).decode("utf-8", "replace").splitlines()
     except OSError:
         lines = []
     if not lines or not lines[0].strip().isdigit():
         return "another process"    # the holder has not written its pid yet
-    command = f" ({lines[1].strip()})" if len(lines) > 1 and lines[1].strip() else ""
-    return f"process {lines[0].strip()}{command}"
+    pid = lines[0].strip()
+    command = _command_of(pid)
+    return f"process {pid}" + (f" ({command})" if command else "")
 
 
 class RunLock:
@@ -99,7 +105,7 @@ class RunLock:
             raise FileError(f"cannot lock run directory {self.directory}: "
                             f"{describe_os_error(error)}") from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n{_command_line()}\n".encode(), 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
         return self
 

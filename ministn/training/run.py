@@ -20,7 +20,7 @@ from pathlib import Path
 from ..backend import check_device, manual_seed
 from ..data import load_mnist
 from ..errors import MinistnError
-from ..files import RunLock, check_writable_folder, write_atomically
+from ..files import MAX_BYTES_DEFAULT, RunLock, check_writable_folder, write_atomically
 from ..models import build, describe
 from .checkpoint import load_checkpoint, load_weights, restore, save_checkpoint
 from .config import TrainConfig
@@ -135,13 +135,13 @@ def check_config_device(config):
             raise RunError(str(error)) from None
 
 
-def model_from_checkpoint(path, **overrides):
+def model_from_checkpoint(path, max_bytes=MAX_BYTES_DEFAULT, **overrides):
     """(model with the checkpoint's weights, its TrainConfig, the checkpoint) from a file.
 
     overrides: TrainConfig fields to change (data_dir, distortion, device), None for "as
     trained"; a distortion must make inputs of the size the model was trained on.
     """
-    checkpoint = load_checkpoint(path)
+    checkpoint = load_checkpoint(path, max_bytes)
     trained = TrainConfig.from_dict(checkpoint["config"])
     config = TrainConfig.from_dict(
         {**trained.to_dict(), **{k: v for k, v in overrides.items() if v is not None}}).check()
@@ -155,12 +155,13 @@ def model_from_checkpoint(path, **overrides):
     return model, config, checkpoint
 
 
-def load_trained(path, data_dir=None, distortion=None, device=None, progress=False, log=print):
+def load_trained(path, data_dir=None, distortion=None, device=None, progress=False, log=print,
+                 max_bytes=MAX_BYTES_DEFAULT):
     """A Trainer holding a checkpoint's model and test set (for ``evaluate`` and ``show``).
 
     data_dir, distortion, device: override the checkpoint's. Returns (trainer, checkpoint).
     """
-    model, config, checkpoint = model_from_checkpoint(path, data_dir=data_dir,
+    model, config, checkpoint = model_from_checkpoint(path, max_bytes, data_dir=data_dir,
                                                       distortion=distortion, device=device)
     data = load_mnist(config.data_dir)
     return Trainer(model, data, config, progress=progress, log=log), checkpoint
