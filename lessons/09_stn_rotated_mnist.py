@@ -84,7 +84,8 @@ for epoch in range(epochs):
 model.eval()                                                         # dropout off
 with ministn.no_grad():
     accuracy = float((model(ministn.tensor(test_rotated)).numpy().argmax(axis=1) == test_y).mean())
-    warped, theta = (t.numpy() for t in model.transformer.forward_with_params(ministn.tensor(test_rotated)))
+    warped, theta = model.transformer.forward_with_params(ministn.tensor(test_rotated))
+    warped, theta = warped.numpy(), theta.numpy()
 print(f"accuracy on the rotated test digits: {accuracy:.3f}")
 
 # %% [markdown]

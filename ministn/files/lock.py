@@ -14,6 +14,10 @@ one line:
     run directory runs/x is in use by process 1234 (python -m ministn train ...);
     wait for it or use another --out
 
+``check_free()`` asks the same question without keeping the lock, so that a command can name
+the holder before any other check (it holds a shared lock for an instant, in which another
+process's ``acquire()`` would be refused).
+
 The lock belongs to the open file, not to the file on disk, so the operating system releases
 it when the holder exits *in any way*, SIGKILL and power loss included: a ``.lock`` file left
 behind by a dead process is free to take, and there is never a stale lock to delete by hand.
@@ -98,8 +102,7 @@ class RunLock:
         except BlockingIOError:
             holder = _holder(fd)
             os.close(fd)
-            raise LockedError(f"run directory {self.directory} is in use by {holder}; "
-                              f"wait for it or use another {self.flag}") from None
+            raise self._locked(holder) from None
         except OSError as error:    # e.g. ENOLCK: a file system without locks
             os.close(fd)
             raise FileError(f"cannot lock run directory {self.directory}: "
@@ -108,6 +111,32 @@ class RunLock:
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
         return self
+
+    def check_free(self):
+        """Raise LockedError now if another process holds the lock; create and keep nothing.
+
+        For a command that would otherwise refuse for a lesser reason ("already holds a run")
+        or work before ``acquire()``: it names the holder at once. Only ``acquire()`` makes
+        the directory one's own; the file, if missing, is not created.
+        """
+        if fcntl is None or self._fd is not None:
+            return
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return                  # no lock file: no run there yet (acquire() reports the rest)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)   # shared, and released at once
+        except BlockingIOError:
+            raise self._locked(_holder(fd)) from None
+        except OSError:
+            pass                    # a file system without locks: acquire() reports it
+        finally:
+            os.close(fd)
+
+    def _locked(self, holder):
+        return LockedError(f"run directory {self.directory} is in use by {holder}; "
+                           f"wait for it or use another {self.flag}")
 
     def release(self):
         """Give the lock back (the .lock file stays, emptied)."""

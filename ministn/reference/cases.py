@@ -74,19 +74,24 @@ def _size(case):
 
 # Working memory of each op, in float64 numbers, from the shapes alone: the arrays the case
 # and result hold, plus the op's intermediates (sampler taps: 4 corners x (index, weight) per
-# output point and channel; grids: a few per point; TPS: the (H W, K) kernel matrix).
+# output point and channel; grids: a few per point; TPS: the (H W, K) kernel matrix, and the
+# (K + 3)^2 spline system with its distances, identity and solve's copies, about 5 of them).
 def needed_numbers(op, shapes):
     if op == "grid_sample":
         (N, C, H, W), (_, Ho, Wo, _) = shapes["input"], shapes["grid"]
         return 3 * N * C * H * W + 24 * N * Ho * Wo + 12 * N * C * Ho * Wo
     N, _, H, W = shapes["size"]
-    K = shapes["offsets"][1] if "offsets" in shapes else 0
-    return 16 * N * H * W + 3 * H * W * (K + 3)
+    if "offsets" not in shapes:
+        return 16 * N * H * W
+    K = shapes["offsets"][1]
+    return 16 * N * H * W + 3 * H * W * (K + 3) + 5 * (K + 3) ** 2
 
 
 def check_memory(op, shapes, max_bytes):
     """SizeError (one line, naming the size) when the op would need more than max_bytes."""
     what = {"grid_sample": "input and grid"}.get(op, f"size {tuple(shapes.get('size', ()))}")
+    if "offsets" in shapes:
+        what += f" with {shapes['offsets'][1]} control points"
     check_array_bytes((needed_numbers(op, shapes),), np.float64, what, max_bytes,
                       purpose=f"{op}'s working memory")
 

@@ -119,7 +119,7 @@ def _check_progress(state, scheduler, path):
         raise CheckpointError(f"checkpoint {path}: meta.state.running lacks its sums")
     try:
         np.random.PCG64().state = state["rng"]      # a throwaway generator: is the state valid?
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):    # Overflow: ints out of range
         raise CheckpointError(f"checkpoint {path}: its random-generator state is invalid") from None
     saved = state.get("scheduler")
     if scheduler is not None and not (isinstance(saved, dict) and {"base_lr", "epoch"} <= set(saved)):

@@ -179,6 +179,7 @@ def train_run(out, requested, given=(), resume=False, force=False, progress=True
     Returns (trainer, finished): finished is False when Ctrl-C or SIGTERM stopped it.
     """
     out = Path(out)
+    RunLock(out).check_free()      # a run in progress there: name its process, whatever the flags
     config, _ = prepare_run(out, requested, given, resume, force)  # bad requests fail here,
     data = load_mnist(config.data_dir)                              # before anything is written
     with RunLock(out), stop_on_signal(log) as stop:
