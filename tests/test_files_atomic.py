@@ -50,7 +50,7 @@ def test_failure_before_the_first_write_leaves_no_file(tmp_path):
 
 def test_writing_into_a_missing_folder_is_one_line(tmp_path):
     target = tmp_path / "missing" / "result.npz"
-    with pytest.raises(FileError, match=r"^cannot write result \S+result.npz: No such file "
+    with pytest.raises(FileError, match=r"^cannot write result \S+result.npz: no such file "
                                         r"or directory$") as caught:
         with write_atomically(target, what="result"):
             pytest.fail("the block must not run")
