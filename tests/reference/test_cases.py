@@ -9,7 +9,7 @@ from ministn.cli import main
 from ministn.functional import grid_sample, perspective_grid, tps_grid
 from ministn.reference import CaseError, load_case, run_case
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples", "reference")
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "reference")
 
 
 @pytest.mark.parametrize("op", ["grid_sample", "affine_grid"])

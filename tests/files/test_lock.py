@@ -17,7 +17,7 @@ from ministn.files import FileError, LockedError, RunLock
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no flock: RunLock is a no-op")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 TRY_LOCK = """
 import sys

@@ -29,7 +29,7 @@ from ministn.errors import MinistnError
 from ministn.files import MAX_BYTES_DEFAULT, FileError, read_npz
 
 MB = 2**20
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ---- building files, valid and not -----------------------------------------------------
