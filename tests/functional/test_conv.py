@@ -1,4 +1,4 @@
-"""conv2d and im2col/col2im: gradients, adjoint identity, values vs the naive loop."""
+"""conv2d: gradients, adjoint identity, values vs the naive loop (im2col: test_im2col.py)."""
 import numpy as np
 from hypothesis import given, settings
 
@@ -6,7 +6,6 @@ import naive_layers as naive
 import ministn.functional as F
 from ministn import Tensor, gradcheck
 from ministn.backend import to_numpy
-from ministn.functional.im2col import col2im, im2col
 from ministn.gradcheck import check_adjoint
 from strategies import conv_cases, generator, normal
 
@@ -43,32 +42,6 @@ def test_conv2d_adjoint_identity_in_the_input(case):
     x, w, *_ = _inputs(case)
     assert check_adjoint(lambda a: F.conv2d(a, w.data, stride=case["stride"],
                                             padding=case["padding"]), x)
-
-
-@given(case=conv_cases())
-def test_im2col_and_col2im_are_adjoint(case):
-    """<im2col(x), c> == <x, col2im(c)> for every shape, stride and padding."""
-    rng = generator(case["seed"])
-    _, _, kh, kw = case["w_shape"]
-    x = normal(rng, case["x_shape"])
-    cols = im2col(x, kh, kw, case["stride"], case["padding"])
-    c = normal(rng, cols.shape)
-    back = col2im(c, x.shape, case["stride"], case["padding"])
-    assert back.shape == x.shape
-    np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
-
-
-def test_im2col_windows_are_the_definition():
-    x = np.arange(2 * 3 * 5 * 4, dtype=np.float64).reshape(2, 3, 5, 4)
-    cols = im2col(x, 3, 2, stride=2, padding=1)   # (N, C, kh, kw, H_out, W_out)
-    x_pad = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    assert cols.shape == (2, 3, 3, 2, 3, 3)
-    for i in range(3):
-        for j in range(2):
-            for oh in range(3):
-                for ow in range(3):
-                    np.testing.assert_array_equal(cols[:, :, i, j, oh, ow],
-                                                  x_pad[:, :, 2 * oh + i, 2 * ow + j])
 
 
 def test_layers_run_on_each_backend_and_equal_numpy(xp):

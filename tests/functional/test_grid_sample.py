@@ -1,4 +1,5 @@
-"""grid_sample: gradients vs central differences, the adjoint identity, a naive loop, properties.
+"""grid_sample: gradients vs central differences, the adjoint identity, a naive loop, properties,
+the hand-computable rows of docs §12.1, and bad arguments.
 
 Every mode x padding x align_corners combination, on odd, even and non-square inputs with an
 output size drawn independently of the input size (spatial_strategies.sampler_case).
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ministn import Tensor
-from ministn.functional import grid_sample
+from ministn.functional import affine_grid, grid_sample
 from ministn.gradcheck import check_adjoint, gradcheck
 
 from naive_sampler import grid_sample_naive
@@ -156,3 +157,159 @@ def test_input_gradient_is_deterministic():
         grid_sample(u, grid).backward(np.ones((2, 3, 30, 30)))
         grads.append(u.grad)
     assert np.array_equal(grads[0], grads[1])
+
+
+def test_sampler_input_gradient_keeps_the_dtype_and_equals_float64_in_float32():
+    rng = np.random.default_rng(3)
+    U, grid = rng.standard_normal((3, 4, 9, 7)), rng.uniform(-1.3, 1.3, (3, 8, 6, 2))
+    upstream = rng.standard_normal((3, 4, 8, 6))
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        u = Tensor(U.astype(dtype), requires_grad=True)
+        grid_sample(u, grid.astype(dtype)).backward(upstream.astype(dtype))
+        assert u.grad.dtype == dtype
+        grads[dtype] = u.grad
+    np.testing.assert_allclose(grads[np.float32], grads[np.float64], rtol=1e-5, atol=1e-5)
+
+
+# ---- the hand-computable cases of docs §12.1 (each confirmed with torch 2.13, float64) -------
+# Rows 3-21 use the row image [10, 20, 30, 40] as (1, 1, 1, 4), with grid value g for x and 0 for
+# y. Row 1 (the base grid) is in test_coords.py; rows 22-28 in the generators' test files.
+ROW = np.array([10.0, 20.0, 30.0, 40.0]).reshape(1, 1, 1, 4)
+
+
+def sample_row(g, mode="bilinear", padding_mode="zeros", align_corners=True, row=ROW, gy=0.0):
+    """(value, dV/dg_x, dV/dg_y, dU) for one sample of ``row`` at (g, gy), upstream 1."""
+    U = Tensor(row.copy(), requires_grad=True)
+    grid = Tensor(np.array([g, gy], dtype=float).reshape(1, 1, 1, 2), requires_grad=True)
+    V = grid_sample(U, grid, mode, padding_mode, align_corners)
+    V.backward(np.ones(V.shape))
+    return V.data.item(), grid.grad[0, 0, 0, 0], grid.grad[0, 0, 0, 1], U.grad.reshape(-1)
+
+
+def identity_warp(U, size, padding_mode="zeros", align_corners=False):
+    theta = np.tile(np.eye(2, 3), (U.shape[0], 1, 1))
+    return grid_sample(U, affine_grid(theta, size, align_corners), "bilinear", padding_mode,
+                       align_corners).data
+
+
+def test_row2_identity_upsampling_align_corners_is_exact():
+    U = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2)
+    expected = [[1, 1.5, 2], [2, 2.5, 3], [3, 3.5, 4]]
+    assert identity_warp(U, (1, 1, 3, 3), align_corners=True)[0, 0].tolist() == expected
+
+
+@pytest.mark.parametrize("padding_mode, expected", [
+    ("border", [[1, 1.25, 1.75, 2], [1.5, 1.75, 2.25, 2.5], [2.5, 2.75, 3.25, 3.5], [3, 3.25, 3.75, 4]]),
+    ("zeros", [[0.5625, 0.9375, 1.3125, 1.125], [1.125, 1.75, 2.25, 1.875],
+               [1.875, 2.75, 3.25, 2.625], [1.6875, 2.4375, 2.8125, 2.25]]),
+])
+def test_rows3_4_identity_upsampling_without_align_corners(padding_mode, expected):
+    U = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2)
+    out = identity_warp(U, (1, 1, 4, 4), padding_mode, align_corners=False)
+    np.testing.assert_allclose(out[0, 0], expected, rtol=0, atol=1e-15)
+
+
+def test_row5_half_extent_translation_moves_content_left_one_pixel():
+    theta = np.array([[[1.0, 0, 0.5], [0, 1, 0]]])
+    grid = affine_grid(theta, (1, 1, 1, 4), align_corners=False)
+    np.testing.assert_allclose(grid.data[0, 0, :, 0], [-0.25, 0.25, 0.75, 1.25], atol=1e-16)
+    out = grid_sample(ROW, grid, align_corners=False).data
+    np.testing.assert_allclose(out.reshape(-1), [20, 30, 40, 0], atol=1e-13)
+
+
+# Rows 6-16 and 20: (g, mode, padding, align_corners) -> value, dV/dg, dU (None: not checked)
+ROW_CASES = [
+    ("6 corner -1", -1.0, "bilinear", "zeros", True, 10, 15, None),
+    ("6 corner +1", 1.0, "bilinear", "zeros", True, 40, -60, None),
+    ("7 border -1", -1.0, "bilinear", "border", True, 10, 0, None),
+    ("7 border +1", 1.0, "bilinear", "border", True, 40, 0, None),
+    ("7 reflection -1", -1.0, "bilinear", "reflection", True, 10, 0, None),
+    ("7 reflection +1", 1.0, "bilinear", "reflection", True, 40, 0, None),
+    ("7 border interior integer", -1 / 3, "bilinear", "border", True, 20, 15, None),
+    ("7 reflection interior integer", -1 / 3, "bilinear", "reflection", True, 20, 15, None),
+    ("8 half outside", -4 / 3, "bilinear", "zeros", True, 5, 15, [0.5, 0, 0, 0]),
+    ("9 one pixel outside", 5 / 3, "bilinear", "zeros", True, 0, 0, [0, 0, 0, 0]),
+    ("10 one fold", -1.2, "bilinear", "reflection", True, 13, -15, [0.7, 0.3, 0, 0]),
+    ("11 fold at far end", 2.0, "bilinear", "reflection", True, 25, -15, None),
+    ("12 fold onto the boundary +", 3.0, "bilinear", "reflection", True, 10, 0, None),
+    ("12 fold onto the boundary -", -3.0, "bilinear", "reflection", True, 40, 0, None),
+    ("13 fold, unaligned", -1.3, "bilinear", "reflection", False, 11, -20, [0.9, 0.1, 0, 0]),
+    ("14 two folds", -3.5, "bilinear", "reflection", False, 35, 20, None),
+    ("16 border inside", -0.7, "bilinear", "border", False, 11, 20, None),
+    ("16 border on the boundary", -0.75, "bilinear", "border", False, 10, 0, None),
+    ("17 nearest tie to even (2)", 0.5, "nearest", "zeros", False, 30, 0, None),
+    ("17 nearest tie to even (0)", -0.5, "nearest", "zeros", False, 10, 0, None),
+    ("18 nearest tie, aligned", 0.0, "nearest", "zeros", True, 30, 0, None),
+    ("20 nearest border", 1.0, "nearest", "border", False, 40, 0, None),
+] + [(f"15 flat zone {g}", g, "bilinear", "reflection", False, 10 if g < 0 else 40, 0, None)
+     for g in (-0.9, -1.0, -1.1, 0.9, 1.0, 1.1)]
+
+
+@pytest.mark.parametrize("name, g, mode, padding_mode, align_corners, value, grad_g, grad_U",
+                         ROW_CASES, ids=[c[0] for c in ROW_CASES])
+def test_rows6_to_20_row_image(name, g, mode, padding_mode, align_corners, value, grad_g, grad_U):
+    V, dg, dgy, dU = sample_row(g, mode, padding_mode, align_corners)
+    assert V == pytest.approx(value, abs=1e-12)
+    assert dg == pytest.approx(grad_g, abs=1e-12)
+    if grad_U is not None:
+        np.testing.assert_allclose(dU, grad_U, atol=1e-12)
+
+
+@pytest.mark.parametrize("W, at_plus_one", [(2, 0), (3, 30), (4, 0), (5, 50)])
+def test_row19_nearest_ties_make_asymmetric_borders(W, at_plus_one):
+    row = 10.0 * np.arange(1, W + 1).reshape(1, 1, 1, W)
+    assert sample_row(-1.0, "nearest", "zeros", False, row)[0] == 10
+    assert sample_row(1.0, "nearest", "zeros", False, row)[0] == at_plus_one
+
+
+@pytest.mark.parametrize("gy", [-1.0, -0.3, 0.0, 0.7, 2.0])
+def test_row21_single_row_input_has_zero_y_gradient(gy):
+    for padding_mode in ("zeros", "border", "reflection"):
+        assert sample_row(0.1, "bilinear", padding_mode, True, gy=gy)[2] == 0
+
+
+@pytest.mark.parametrize("n, align_corners", [(3, True), (5, True), (9, True), (17, True),
+                                              (2, False), (4, False), (8, False), (16, False)])
+def test_row29_identity_warp_is_exact(n, align_corners):
+    U = np.random.default_rng(n).standard_normal((2, 3, n, n))
+    for padding_mode in ("zeros", "border", "reflection"):
+        assert np.array_equal(identity_warp(U, U.shape, padding_mode, align_corners), U)
+
+
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_row30_identity_warp_28x28_is_close_not_exact(align_corners):
+    U = np.random.default_rng(28).standard_normal((2, 1, 28, 28))
+    np.testing.assert_allclose(identity_warp(U, U.shape, "zeros", align_corners), U, rtol=0, atol=1e-13)
+
+
+# ---- bad arguments (docs §9) ---------------------------------------------------------------
+INPUT = np.zeros((2, 3, 4, 5))
+GRID = np.zeros((2, 3, 3, 2))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_grid_sample_rejects_non_finite_grid(bad):
+    grid = GRID.copy()
+    grid[1, 2, 0, 1] = bad
+    with pytest.raises(ValueError, match=r"grid contains non-finite .* index \(1, 2, 0, 1\)"):
+        grid_sample(INPUT, grid)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(input=np.zeros((3, 4, 5))), ValueError, r"input must be 4-D"),
+    (dict(grid=np.zeros((2, 3, 3, 3))), ValueError, r"grid's last dimension must be 2"),
+    (dict(grid=np.zeros((2, 3, 3))), ValueError, r"grid must be 4-D"),
+    (dict(grid=np.zeros((1, 3, 3, 2))), ValueError, r"grid has batch size 1 but input has 2"),
+    (dict(grid=np.zeros((2, 0, 3, 2))), ValueError, r"non-empty"),
+    (dict(grid=GRID.astype(np.float32)), TypeError, r"grid must have the same dtype as input"),
+    (dict(input=INPUT.astype(np.int64)), TypeError, r"input must have a floating-point dtype"),
+    (dict(mode="bicubic"), ValueError, r"mode must be one of 'bilinear', 'nearest'"),
+    (dict(padding_mode="wrap"), ValueError, r"padding_mode must be one of"),
+    (dict(align_corners="yes"), TypeError, r"align_corners must be True or False"),
+    (dict(input=[[1.0]]), TypeError, r"input must be a Tensor or an array"),
+])
+def test_grid_sample_argument_errors(kwargs, error, message):
+    arguments = dict(input=INPUT, grid=GRID) | kwargs
+    with pytest.raises(error, match=message):
+        grid_sample(**arguments)

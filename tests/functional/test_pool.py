@@ -1,4 +1,5 @@
-"""max_pool2d and avg_pool2d: gradients (away from ties), values vs the naive loop."""
+"""max_pool2d and avg_pool2d: gradients (away from ties), values vs the naive loop, and max
+pooling's tie rule (the first maximum in the window wins, as in PyTorch)."""
 import numpy as np
 import pytest
 from hypothesis import given
@@ -6,6 +7,7 @@ from hypothesis import given
 import naive_layers as naive
 import ministn.functional as F
 from ministn import Tensor, gradcheck
+from ministn.functional.pool import first_maximum
 from ministn.gradcheck import check_adjoint
 from strategies import generator, normal, pool_cases, well_separated
 
@@ -50,3 +52,30 @@ def test_max_pool2d_routes_the_gradient_to_the_maximum_only():
     x = Tensor(np.array([[[[1.0, 5.0], [3.0, 2.0]]]]), requires_grad=True)
     F.max_pool2d(x, 2).backward(np.array([[[[7.0]]]]))
     np.testing.assert_array_equal(x.grad, [[[[0.0, 7.0], [0.0, 0.0]]]])
+
+
+def test_max_pool2d_gives_a_tie_to_the_first_maximum_in_the_window():
+    # windows (row-major taps): all equal; max at taps 1 and 3; max at taps 2 and 3
+    x = Tensor(np.array([[[[4.0, 4.0, 0.0, 9.0, 1.0, 2.0],
+                           [4.0, 4.0, 0.0, 9.0, 7.0, 7.0]]]]), requires_grad=True)
+    F.max_pool2d(x, 2).backward(np.array([[[[1.0, 2.0, 3.0]]]]))
+    np.testing.assert_array_equal(x.grad, [[[[1.0, 0.0, 0.0, 2.0, 0.0, 0.0],
+                                              [0.0, 0.0, 0.0, 0.0, 3.0, 0.0]]]])
+
+
+def test_max_pool2d_tie_rule_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).integers(0, 3, (2, 3, 6, 6)).astype(np.float64)  # many ties
+    upstream = np.random.default_rng(1).standard_normal((2, 3, 3, 3))
+    ours = Tensor(x, requires_grad=True)
+    F.max_pool2d(ours, 2).backward(upstream)
+    theirs = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(theirs, 2).backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+
+
+def test_first_maximum_counts_the_leading_taps_below_the_maximum():
+    taps = np.array([[1, 5, 5, 0], [3, 5, 2, 0], [3, 1, 5, 0]], dtype=np.float32)  # (taps, 4)
+    winner = first_maximum(taps, taps.max(axis=0))
+    assert winner.dtype == np.uint8
+    np.testing.assert_array_equal(winner, [1, 0, 0, 0])

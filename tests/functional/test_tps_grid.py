@@ -1,45 +1,20 @@
-"""Grid generators: affine_grid, perspective_grid, tps_grid (docs §3-§5).
-
-Central differences and adjoint identities for all three; closed-form oracles (torch autograd
-of the same formulas, SciPy's thin plate spline) where they are installed.
-"""
+"""tps_grid (docs §5): gradients vs central differences, the adjoint identity of its linear
+part, the spline's matrix, SciPy's thin plate spline and torch autograd of the same solve, the
+hand-computable rows of docs §12.1, and bad arguments."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ministn import Tensor
-from ministn.functional import affine_grid, perspective_grid, tps_grid
+from ministn.functional import affine_grid, tps_grid
 from ministn.functional.coords import base_grid
 from ministn.functional.tps_grid import control_points, tps_matrix
 from ministn.gradcheck import check_adjoint, gradcheck
 
-from spatial_strategies import homographies, output_sizes, thetas, tps_offsets
+from spatial_strategies import output_sizes, tps_offsets
 
 ALIGN = pytest.mark.parametrize("align_corners", [True, False])
-
-
-@ALIGN
-@given(data=st.data())
-def test_affine_grid_grad_wrt_theta_matches_central_differences(align_corners, data):
-    size = data.draw(output_sizes())
-    theta = Tensor(data.draw(thetas(size[0])), requires_grad=True)
-    gradcheck(lambda t: affine_grid(t, size, align_corners), [theta])
-
-
-@ALIGN
-@given(data=st.data())
-def test_affine_grid_adjoint_identity(align_corners, data):
-    size = data.draw(output_sizes())
-    check_adjoint(lambda t: affine_grid(t, size, align_corners), Tensor(data.draw(thetas(size[0]))))
-
-
-@ALIGN
-@given(data=st.data(), eight=st.booleans())
-def test_perspective_grid_grad_wrt_theta_matches_central_differences(align_corners, data, eight):
-    size = data.draw(output_sizes())
-    theta = Tensor(data.draw(homographies(size[0], eight)), requires_grad=True)
-    gradcheck(lambda t: perspective_grid(t, size, align_corners), [theta])
 
 
 @ALIGN
@@ -90,24 +65,6 @@ def test_tps_forward_matches_scipy_thin_plate_spline(align_corners):
 
 
 @ALIGN
-def test_perspective_grid_matches_torch_autograd_of_the_formula(align_corners):
-    torch = pytest.importorskip("torch")
-    H = np.random.default_rng(9).standard_normal((3, 3, 3)) * 0.2 + np.eye(3)
-    H[:, 2, :2] = np.clip(H[:, 2, :2], -0.25, 0.25)
-    size, upstream = (3, 1, 5, 6), np.random.default_rng(10).standard_normal((3, 5, 6, 2))
-    theta = Tensor(H, requires_grad=True)
-    perspective_grid(theta, size, align_corners).backward(upstream)
-    B = torch.tensor(base_grid(5, 6, align_corners))
-    t = torch.tensor(H, requires_grad=True)
-    Z = B @ t.transpose(1, 2)
-    reference = (Z[..., :2] / Z[..., 2:]).reshape(3, 5, 6, 2)
-    reference.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(perspective_grid(H, size, align_corners).data,
-                               reference.detach().numpy(), rtol=1e-14, atol=1e-14)
-    np.testing.assert_allclose(theta.grad, t.grad.numpy(), rtol=1e-12, atol=1e-12)
-
-
-@ALIGN
 def test_tps_grid_matches_torch_autograd_of_the_formula(align_corners):
     """The spline solved in torch from scratch (affine block first, for variety)."""
     torch = pytest.importorskip("torch")
@@ -134,19 +91,48 @@ def test_tps_grid_matches_torch_autograd_of_the_formula(align_corners):
     np.testing.assert_allclose(d.grad, t.grad.numpy(), atol=1e-12)
 
 
-@settings(max_examples=max(3, settings.default.max_examples // 5))
-@given(data=st.data())
-def test_affine_theta_to_sampler_composite_gradient(data):
-    """theta -> grid -> bilinear sample, checked end to end (kinks rejected, docs §12.2)."""
-    from hypothesis import assume
-    from ministn.functional import grid_sample
-    from ministn.functional.coords import unnormalise
-    size = (1, 2, 4, 5)
-    theta0 = data.draw(thetas(1))
-    U = np.random.default_rng(data.draw(st.integers(0, 99))).standard_normal((1, 2, 5, 6))
-    grid = affine_grid(theta0, size, False).data
-    for axis, n in ((0, 6), (1, 5)):
-        coordinate = unnormalise(grid[..., axis], n, False)
-        assume(np.abs(coordinate - np.rint(coordinate)).min() > 1e-3)
-    theta = Tensor(theta0, requires_grad=True)
-    gradcheck(lambda t: grid_sample(U, affine_grid(t, size, False), "bilinear", "zeros"), [theta])
+def test_row26_tps_two_by_two_lattice():
+    offsets = np.zeros((1, 4, 2))
+    offsets[0, 3] = [0.2, 0]                                        # corner (1, 1) -> (1.2, 1)
+    grid = tps_grid(offsets, (1, 1, 9, 9), align_corners=True, grid_size=2).data[0]
+    np.testing.assert_allclose(grid[4, 4], [0.05, 0], atol=1e-14)            # (0, 0)
+    np.testing.assert_allclose(grid[6, 6], [0.6165938877003349, 0.5], atol=1e-14)
+    np.testing.assert_allclose(grid[5, 2], [-0.4710413498959512, 0.25], atol=1e-14)
+
+
+def test_row27_tps_three_by_three_lattice():
+    offsets = np.zeros((1, 9, 2))
+    offsets[0, 4] = [0.1, -0.2]                                     # the centre point
+    grid = tps_grid(offsets, (1, 1, 9, 9), align_corners=True, grid_size=3).data[0]
+    np.testing.assert_allclose(grid[4, 4], [0.1, -0.2], atol=1e-14)
+    np.testing.assert_allclose(grid[4, 6], [0.5565500933393485, -0.11310018667869598], atol=1e-14)
+    np.testing.assert_allclose(grid[1, 5], [0.2753436458097745, -0.8006872916195485], atol=1e-14)
+
+
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_row28_tps_reproduces_identity_shifts_and_affine_maps(align_corners):
+    size, g = (1, 1, 6, 7), 4
+    identity = affine_grid(np.eye(2, 3)[None], size, align_corners).data
+    assert np.array_equal(tps_grid(np.zeros((1, g * g, 2)), size, align_corners, g).data, identity)
+    shifted = tps_grid(np.tile([0.1, -0.25], (1, g * g, 1)), size, align_corners, g).data
+    np.testing.assert_allclose(shifted, identity + [0.1, -0.25], atol=1e-14)
+    A, t = np.array([[1.1, 0.2], [-0.15, 0.9]]), np.array([0.05, -0.1])
+    S = np.stack(np.meshgrid(np.linspace(-1, 1, g), np.linspace(-1, 1, g)), -1).reshape(-1, 2)
+    warped = tps_grid((S @ A.T + t - S)[None], size, align_corners, g).data
+    np.testing.assert_allclose(warped, identity @ A.T + t, atol=1e-14)
+
+
+def test_tps_grid_rejects_non_finite_offsets():
+    offsets = np.zeros((2, 16, 2))
+    offsets.reshape(-1)[3] = np.nan
+    with pytest.raises(ValueError, match=r"offsets contains non-finite"):
+        tps_grid(offsets, (2, 1, 3, 3))
+
+
+def test_tps_grid_argument_errors():
+    with pytest.raises(ValueError, match=r"offsets must have shape \(N, 9, 2\) for grid_size=3"):
+        tps_grid(np.zeros((1, 16, 2)), (1, 1, 4, 4), grid_size=3)
+    with pytest.raises(ValueError, match=r"grid_size must be an int >= 2"):
+        tps_grid(np.zeros((1, 1, 2)), (1, 1, 4, 4), grid_size=1)
+    with pytest.raises(ValueError, match=r"offsets has batch size 1 but size\[0\] is 2"):
+        tps_grid(np.zeros((1, 16, 2)), (2, 1, 4, 4))
