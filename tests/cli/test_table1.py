@@ -1,5 +1,5 @@
-"""python -m ministn table1: a quick run writes every cell, the table and the figures, retrains
-nothing the second time, and two workers share the jobs (plumbing only: tiny data, one epoch)."""
+"""python -m ministn table1: a quick run writes every cell, the table and the figures, and retrains
+nothing the second time (plumbing only: tiny data, one epoch)."""
 import json
 
 from ministn.cli import main
@@ -24,10 +24,3 @@ def test_quick_run_writes_every_cell_table_and_figures(tmp_path, capsys):
     main(["table1", "--quick", "--seeds", "1", "--out", str(tmp_path)])   # nothing to retrain
     assert "test error" not in capsys.readouterr().out
     assert [p.stat().st_mtime_ns for p in results] == mtimes
-
-
-def test_two_workers_share_the_jobs(tmp_path):
-    main(["table1", "--quick", "--seeds", "2", "--workers", "2", "--rows", "FCN",
-          "--distortions", "R", "E", "--out", str(tmp_path)])
-    names = sorted(p.stem for p in (tmp_path / "table1").glob("*.json"))
-    assert names == ["fcn_E_s0", "fcn_E_s1", "fcn_R_s0", "fcn_R_s1"]
