@@ -46,3 +46,13 @@ def xp(request, monkeypatch):
 def gpu(monkeypatch):
     """For tests of the 'gpu' device: its array module (CuPy, or fake_cupy without a GPU)."""
     return use_gpu(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory):
+    """An uninterrupted two-epoch run on rotated digits (dropout, shuffling, R distortion), trained
+    once and shared by the tests of train --resume, evaluate, show and fit."""
+    from tiny_runs import train
+    out = tmp_path_factory.mktemp("runs") / "straight"
+    assert train(out, "--epochs", "2", "--distortion", "R") == 0
+    return out

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Maintainer's script: every GPU check in prepared steps, for a machine with a GPU and CuPy:
-#   1. the whole test suite, where the device tests (tests/test_device.py, test_spatial_gpu.py
+#   1. the whole test suite, where the device tests (tests/test_device.py, test_device_spatial.py
 #      and the xp fixture's) run on real CuPy, comparing every op, model, optimiser and command
 #      with NumPy;
 #   2. python -m ministn bench --device gpu (CuPy beside PyTorch CUDA, when torch has CUDA);
