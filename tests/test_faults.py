@@ -1,4 +1,4 @@
-"""The fault suite of issue 13: every bad input and fault, run as a user runs it.
+"""The fault suite: every bad input and fault, run as a user runs it.
 
 Each case is ``python -m ministn ...`` in a fresh subprocess, in a folder of its own, with
 MINISTN_DATA pointing at an empty folder (so the bundled MNIST is used). A refused case must
