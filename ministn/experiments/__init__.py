@@ -1,7 +1,7 @@
 """ministn.experiments: the paper's experiments, run end to end and written up.
 
-    python -m ministn.experiments table1            # Table 1 (left): 8 models x R/RTS/P/E
-    python -m ministn.experiments table1 --quick    # the same plumbing in seconds (CI)
+    python -m ministn table1            # Table 1 (left): 8 models x R/RTS/P/E (and TC)
+    python -m ministn table1 --quick    # the same plumbing in seconds (CI)
 
 table1.py       the cells, the paper's numbers, the scaled recipe, the job order
 addition.py     MNIST addition (appendix A.1): five models, the paper's numbers, its claims
