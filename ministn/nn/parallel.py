@@ -39,7 +39,7 @@ class ParallelTransformers(Module):
         return len(self._modules)
 
     def forward_with_params(self, x):
-        """(V, [params_1, ..., params_k]): the concatenated output and each transform's parameters."""
+        """(V, [params_1, ..., params_k]): the concatenated output, each transform's parameters."""
         outputs = [t.forward_with_params(x) for t in self._modules.values()]
         return F.cat([v for v, _ in outputs], dim=1), [p for _, p in outputs]
 

@@ -4,10 +4,10 @@ For each transform, the regression layer predicts a (N, P); ``to_generator`` tur
 grid generator's argument and ``identity`` is the a that means "no transform" (the regression
 bias at initialisation).
 
-    affine       P = 6   theta = a.reshape(N, 2, 3), rows (x, y)          identity (1, 0, 0, 0, 1, 0)
+    affine       P = 6   theta = a.reshape(N, 2, 3), rows (x, y)        identity (1, 0, 0, 0, 1, 0)
     attention    P = 3   a = (s, tx, ty):                                 identity (1, 0, 0)
                          theta = [[s, 0, tx],
-                                  [0, s, ty]]        isotropic scale + translation (paper section 3.2)
+                                  [0, s, ty]]      isotropic scale + translation (paper, 3.2)
     rotation-scale-translation
                  P = 4   a = (p, q, tx, ty), p = s cos(r), q = s sin(r):  identity (1, 0, 0, 0)
                          theta = [[p, -q, tx],

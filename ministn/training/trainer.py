@@ -43,7 +43,7 @@ class Trainer:
         self.train_y = to_device(data.train_labels[:config.train_size], device)
         test_x = to_device(to_float(data.test_images[:config.test_size]), device)
         test_y = to_device(data.test_labels[:config.test_size], device)
-        if config.task == "addition":             # pairs of digits, their sums (distortions/pairs.py)
+        if config.task == "addition":      # pairs of digits and their sums (distortions/pairs.py)
             test_x, self.test_y = fixed_pairs(test_x, test_y, TEST_SEED)
         else:
             test_x, self.test_y = distort_fixed(config.distortion, test_x), test_y
