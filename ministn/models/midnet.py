@@ -61,6 +61,7 @@ class FeatureTransformerClassifier(Module):
     """normalise -> front -> transformer on the feature maps -> back."""
 
     has_transformer = True
+    warps_input = False        # it warps feature maps: there is no warped digit to show
 
     def __init__(self, front, transformer, back, normalization="inside"):
         super().__init__()
