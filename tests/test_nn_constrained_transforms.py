@@ -2,6 +2,7 @@
 initialisation, the theta they mean, float64 gradient checks and PyTorch parity."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ministn import Tensor
 from ministn.gradcheck import gradcheck
@@ -74,3 +75,20 @@ def test_constrained_transformer_equals_torch(transform, padding_mode):
 def test_unknown_transform_is_refused_naming_the_choices():
     with pytest.raises(ValueError, match="attention"):
         SpatialTransformer(None, 4, "shear")
+
+
+@settings(max_examples=50)
+@given(r=st.floats(-3.1, 3.1), s=st.floats(0.1, 3.0), tx=st.floats(-1, 1), ty=st.floats(-1, 1))
+def test_constrained_thetas_are_the_transforms_they_name(r, s, tx, ty):
+    """attention = scale s and shift; rotation-scale-translation = s R(r) and shift, for any
+    values; the angle and scale read back are the ones put in."""
+    att = transforms.to_generator("attention", Tensor(np.array([[s, tx, ty]]))).data[0]
+    np.testing.assert_array_equal(att, [[s, 0, tx], [0, s, ty]])
+    p, q = s * np.cos(r), s * np.sin(r)
+    rst = transforms.to_generator("rotation-scale-translation",
+                                  Tensor(np.array([[p, q, tx, ty]]))).data
+    rotation = np.array([[np.cos(r), -np.sin(r)], [np.sin(r), np.cos(r)]])
+    np.testing.assert_allclose(rst[0, :, :2], s * rotation, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(rst[0, :, 2], [tx, ty])
+    angle, scale = rotation_and_scale(rst)
+    np.testing.assert_allclose([angle[0], scale[0]], [r, s], rtol=1e-12, atol=1e-12)
