@@ -93,3 +93,22 @@ def test_bad_arguments_name_what_was_expected():
     with pytest.raises(ValueError, match="output_size must agree"):
         nn.ParallelTransformers([make_transformer("affine", output_size=(2, 2)),
                                  make_transformer("affine", output_size=(3, 3))])
+
+
+def test_feature_map_transformer_equals_torch():
+    """10 maps, 7x6 -> 4x3, rotation-scale-translation: forward and every gradient."""
+    torch = pytest.importorskip("torch")
+    st = make_transformer("rotation-scale-translation", C=10, H=7, W=6, output_size=(4, 3),
+                          seed=8)
+    x = np.random.default_rng(9).standard_normal((2, 10, 7, 6))
+    forward, leaves = torch_transformer(st, torch)
+    xt, x_torch = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = st(xt), forward(x_torch)
+    upstream = np.random.default_rng(10).standard_normal(out.shape)
+    out.backward(upstream)
+    expected.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(xt.grad, x_torch.grad.numpy(), rtol=0, atol=1e-12)
+    for name, p in st.named_parameters():
+        np.testing.assert_allclose(p.grad, leaves[name].grad.numpy(), rtol=0, atol=1e-12,
+                                   err_msg=name)
