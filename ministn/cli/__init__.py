@@ -19,6 +19,8 @@ COMMANDS = {
     "reference": "float64 reference outputs and gradients for .npz cases (affine_grid, grid_sample, ...)",
     "bench": "speed of ministn beside PyTorch",
     "table1": "the paper's Table 1 (distorted MNIST): every cell trained, resumably, and written up",
+    "addition": "MNIST addition (paper appendix A.1): FCN, CNN, ST-FCN, 2xST-FCN, 2xST-CNN",
+    "midnet": "a transformer on the feature maps beside one on the input, on RTS digits",
 }
 
 

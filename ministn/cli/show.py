@@ -29,6 +29,9 @@ def run(args):
                                max_bytes=max_bytes(args))
     if not trainer.model.has_transformer:
         raise MinistnError(f"model {trainer.config.model!r} has no spatial transformer to show")
+    if not trainer.model.warps_input:
+        raise MinistnError(f"model {trainer.config.model!r} warps its feature maps, not its "
+                           "input: there are no warped digits to show")
     save_transform_figure(trainer.model, trainer.test_x, out, trainer.config.normalization,
                           args.count)
     print(f"wrote {out}")

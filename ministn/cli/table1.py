@@ -4,7 +4,9 @@ Finished (cell, seed) runs are recorded one JSON file each and never retrained; 
 (Ctrl-C, or SIGTERM) finishes its current batch, saves a checkpoint and exits, and the next
 invocation continues where it stopped. ``--workers 2`` trains two jobs at a time in separate
 processes (with OPENBLAS_NUM_THREADS=1 that uses two cores better than one process with two
-BLAS threads). After every finished job the table and its figure are rewritten.
+BLAS threads); ``--shard I/N`` runs one N-th of the jobs, for a job array over machines that
+share the results folder (cli/sweep.py). After every finished job the table and its figure
+are rewritten. ``--distortions TC`` adds the cluttered column.
 
 Default paths (relative to the current directory):
     results/table1/<cell>_s<seed>.json   one finished run each
@@ -19,9 +21,11 @@ from pathlib import Path
 
 from ..errors import MinistnError
 from ..experiments.report import load_results, write_markdown
-from ..experiments.table1 import COLUMNS, QUICK, RECIPE, ROWS, jobs, with_epochs
+from ..experiments.shards import parse_shard
+from ..experiments.table1 import ALL_COLUMNS, COLUMNS, QUICK, RECIPE, ROWS, jobs, with_epochs
 from ..experiments.workers import run_workers
 from ..plotting.table1 import save_table_figure, save_transformer_figure
+from .sweep import my_jobs
 
 
 def add_arguments(parser):
@@ -32,10 +36,14 @@ def add_arguments(parser):
     parser.add_argument("--rows", nargs="+", default=None, metavar="ROW",
                         help=f"only these rows, e.g. CNN 'ST-CNN TPS' (of: "
                              f"{', '.join(r[0] for r in ROWS)})")
-    parser.add_argument("--distortions", nargs="+", default=None, choices=COLUMNS)
+    parser.add_argument("--distortions", nargs="+", default=None, choices=ALL_COLUMNS,
+                        help=f"default {' '.join(COLUMNS)}; TC (cluttered, 60x60) on request")
     parser.add_argument("--epochs", type=int, default=None,
                         help=f"override the recipe's {RECIPE['epochs']} epochs (lr / 10 halfway)")
     parser.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    parser.add_argument("--shard", default=None, metavar="I/N",
+                        help="run only jobs I, I+N, I+2N, ... (0 <= I < N): one task of a job "
+                             "array; the shards share --out and the report merges them")
     parser.add_argument("--report-only", action="store_true", help="rewrite table and figures only")
 
 
@@ -76,6 +84,8 @@ def check(args):
             raise MinistnError(f"--{name} must be at least 1, got {getattr(args, name)}")
     if args.max_jobs is not None and args.max_jobs < 0:
         raise MinistnError(f"--max-jobs must be at least 0, got {args.max_jobs}")
+    if args.shard is not None:
+        parse_shard(args.shard)
 
 
 def run(args):
@@ -88,7 +98,7 @@ def run(args):
         out = tempfile.mkdtemp(prefix="ministn-table1-quick-")
     paths = paths_for(out)
     if not args.report_only:
-        job_list = jobs(args.seeds, args.rows, args.distortions or COLUMNS)
+        job_list = my_jobs(jobs(args.seeds, args.rows, args.distortions or COLUMNS), args)
         print(f"table1: {len(job_list)} jobs, {args.workers} worker(s), results in "
               f"{paths['results']}, checkpoints in {paths['runs']}", flush=True)
         run_workers(args.workers, job_list, recipe, paths["runs"], paths["results"],

@@ -90,7 +90,7 @@ def run(args):
         return 130
     if trainer.history:
         save_curves(trainer.history, out / "curves.png")
-    if trainer.model.has_transformer:
+    if trainer.model.has_transformer and trainer.model.warps_input:
         save_transform_figure(trainer.model, trainer.test_x, out / "transform.png",
                               trainer.config.normalization)
     minutes, seconds = divmod(time.perf_counter() - started, 60)

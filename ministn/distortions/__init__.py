@@ -12,11 +12,13 @@ distorted batch (N, 1, S, S), vectorised over the batch (one grid, one grid_samp
 draws fresh distortions every epoch; the test set is distorted once with a fixed seed
 (``distort_fixed``). 'none' is plain MNIST; 'augment' the light random affine of the default
 recipe (+-10 degrees, scale 0.9-1.1, shift +-2 px). ``rotate_by(images, degrees)`` turns each
-digit by a given angle (for figures and lessons).
+digit by a given angle (for figures and lessons). pairs.py makes MNIST addition's two-digit
+inputs from the RTS distortion.
 """
 import numpy as np
 
 from ..backend import get_array_module
+from .pairs import SUMS, distort_pairs, fixed_pairs, random_pairs
 from .placement import clutter, translate
 from .warps import (affine_warp, elastic, projective, rotate, rotate_by, rotate_translate_scale,
                     warp)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import write_atomically
-from .table1 import COLUMNS, PAPER, ROWS
+from .table1 import CLUTTERED, COLUMNS, PAPER, ROWS, columns_of
 
 
 def load_results(results):
@@ -70,6 +70,8 @@ def check_bars(cells):
                          + f" - {text}")
         bars.append((f"{family} (best transform) beats {base} by more than the seed spread on "
                      f"every distortion", combine(verdicts), lines))
+    if CLUTTERED in columns_of(cells):
+        bars.append(cluttered_bar(cells))
     rts = {label: cells[(label, "RTS")]["mean"] for label, _, _ in ROWS if (label, "RTS") in cells}
     if len(rts) == len(ROWS):
         worst, runner_up = sorted(rts, key=rts.get, reverse=True)[:2]
@@ -92,6 +94,20 @@ def check_bars(cells):
     return bars
 
 
+def cluttered_bar(cells):
+    """TC (the paper's text): the best ST-CNN beats CNN, the best ST-FCN beats FCN."""
+    verdicts, lines = [], []
+    for family, base in (("ST-CNN", "CNN"), ("ST-FCN", "FCN")):
+        best = best_of(cells, family, CLUTTERED)
+        holds, text = (beats(cells, best, base, CLUTTERED) if best
+                       else (None, f"{CLUTTERED}: no {family} yet"))
+        verdicts.append(holds)
+        lines.append(("holds" if holds else "FAILS" if holds is False else "undecided")
+                     + f" - {text}")
+    return ("TC: the best ST-CNN beats CNN and the best ST-FCN beats FCN by more than the seed "
+            "spread", combine(verdicts), lines)
+
+
 def combine(verdicts):
     if any(v is False for v in verdicts):
         return False
@@ -104,17 +120,18 @@ def verdict_word(holds):
 
 def format_table(cells, seeds):
     """Markdown: one row per model; per distortion 'ours mean ± spread (n)' and the paper's."""
-    head = "| model | " + " | ".join(f"{d} ours | {d} paper" for d in COLUMNS) + " |"
-    lines = [head, "| --- |" + " ---: | ---: |" * len(COLUMNS)]
+    columns = columns_of(cells)
+    head = "| model | " + " | ".join(f"{d} ours | {d} paper" for d in columns) + " |"
+    lines = [head, "| --- |" + " ---: | ---: |" * len(columns)]
     for label, _, _ in ROWS:
         cols = []
-        for d, paper in zip(COLUMNS, PAPER[label]):
+        for d, paper in zip(columns, PAPER[label]):
             c = cells.get((label, d))
             ours = ("—" if c is None else
                     f"{c['mean']:.2f} ± {c['spread'] / 2:.2f} ({len(c['errors'])})")
-            cols += [ours, f"{paper:.1f}"]
+            cols += [ours, "—" if paper is None else f"{paper:.1f}"]
         lines.append(f"| {label} | " + " | ".join(cols) + " |")
-    missing = [f"{label} {d}" for label, _, _ in ROWS for d in COLUMNS
+    missing = [f"{label} {d}" for label, _, _ in ROWS for d in columns
                if (label, d) not in cells]
     short = sum(1 for c in cells.values() if len(c["errors"]) < seeds)
     return "\n".join(lines), missing, short
@@ -140,7 +157,7 @@ def write_markdown(path, records, seeds, recipe, notes=""):
         table,
         "",
         f"Seeds finished per cell: {counts[0]} to {counts[-1]} (the number in brackets; target "
-        f"{seeds}); {len(records)} of {8 * 4 * seeds} runs. Cells with no run yet: "
+        f"{seeds}); {len(records)} of {len(ROWS) * len(columns_of(cells)) * seeds} runs. Cells with no run yet: "
         f"{', '.join(missing) or 'none'}. Cells short of {seeds} seeds: {short} of {len(cells)}.",
         "",
         "## The paper's bars",
@@ -166,7 +183,7 @@ def write_markdown(path, records, seeds, recipe, notes=""):
               "10 every 50k iterations; Adam converges in the few epochs a 2-core CPU allows.",
               "- Models: ministn.models.paper (three weight layers in every classifier, equal "
               "parameter counts per input size, identity-initialised transformers; average "
-              "pooling after the transformer on RTS's 42×42 canvas).",
+              "pooling after the transformer on RTS's 42×42 and TC's 60×60 canvases).",
               "",
               "## Machine and time", "",
               f"- {'; '.join(machines) or 'no runs yet'}; two worker processes at `nice 19`; "

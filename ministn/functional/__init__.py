@@ -2,6 +2,7 @@
 from .activation import dropout, dropout2d, relu, sigmoid, tanh
 from .basic import (add, div, exp, flatten, getitem, log, matmul, mean, mul, neg, permute, pow,
                     reshape, sub, sum, transpose)
+from .concat import cat
 from .conv import conv2d
 from .linear import linear
 from .loss import cross_entropy, log_softmax, nll_loss

@@ -27,6 +27,11 @@ class TransformerClassifier(Module):
     def has_transformer(self):
         return self.transformer is not None
 
+    @property
+    def warps_input(self):
+        """True when ``transform(x)`` shows the input as the classifier sees it."""
+        return self.transformer is not None
+
     def transform(self, x):
         """The transformer's output for input x (x itself for a model without one)."""
         return self.transformer(x) if self.transformer is not None else x

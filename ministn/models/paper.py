@@ -25,7 +25,8 @@ from .classifier import TransformerClassifier
 from .normalization import Normalize
 
 CLASSES, C1, C2, LOC_CONV, LOC_FC, LOC_FCN = 10, 32, 64, 20, 20, 32
-TRANSFORM_OUTPUTS = {"affine": 6, "projective": 8, "tps": 32}
+TRANSFORM_OUTPUTS = {"affine": 6, "projective": 8, "tps": 32, "attention": 3,
+                     "rotation-scale-translation": 4}
 
 
 class CeilMaxPool2d(Module):
@@ -49,22 +50,25 @@ def loc_cnn_feature_size(n):
 
 
 # ---- parameter counts (weights + biases), mirroring the builders below -----------------------
-def count_fcn(n, h):
-    return (n * n + 1) * h + (h + 1) * h + (h + 1) * CLASSES
+def count_fcn(n, h, channels=1, classes=CLASSES):
+    return (channels * n * n + 1) * h + (h + 1) * h + (h + 1) * classes
 
 
-def count_cnn(n, c2, c1=C1):
+def count_cnn(n, c2, c1=C1, channels=1, classes=CLASSES):
     s = cnn_feature_size(n)
-    return (81 + 1) * c1 + (49 * c1 + 1) * c2 + (c2 * s * s + 1) * CLASSES
+    return (81 * channels + 1) * c1 + (49 * c1 + 1) * c2 + (c2 * s * s + 1) * classes
 
 
-def count_localization(kind, n, transform):
+def count_localization(kind, n, transform, channels=1, pool_first=False):
+    """pool_first: an FCN localisation net that sees the 2x max-pooled input (n // 2)."""
     outputs = TRANSFORM_OUTPUTS[transform]
     if kind == "fcn":
-        return (n * n + 1) * LOC_FCN + (LOC_FCN + 1) * LOC_FCN + (LOC_FCN + 1) * outputs
+        m = n // 2 if pool_first else n
+        return ((channels * m * m + 1) * LOC_FCN + (LOC_FCN + 1) * LOC_FCN
+                + (LOC_FCN + 1) * outputs)
     s = loc_cnn_feature_size(n)
-    return (26 * LOC_CONV + (25 * LOC_CONV + 1) * LOC_CONV + (LOC_CONV * s * s + 1) * LOC_FC
-            + (LOC_FC + 1) * outputs)
+    return ((25 * channels + 1) * LOC_CONV + (25 * LOC_CONV + 1) * LOC_CONV
+            + (LOC_CONV * s * s + 1) * LOC_FC + (LOC_FC + 1) * outputs)
 
 
 def best_width(count, budget, widths=range(4, 1025)):
@@ -72,25 +76,27 @@ def best_width(count, budget, widths=range(4, 1025)):
 
 
 # ---- builders -----------------------------------------------------------------------------
-def fcn_classifier(n, h):
-    return nn.Sequential(nn.Flatten(), nn.Linear(n * n, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(),
-                         nn.Linear(h, CLASSES))
+def fcn_classifier(n, h, channels=1, classes=CLASSES):
+    return nn.Sequential(nn.Flatten(), nn.Linear(channels * n * n, h), nn.ReLU(), nn.Linear(h, h),
+                         nn.ReLU(), nn.Linear(h, classes))
 
 
-def cnn_classifier(n, c2, c1=C1):
+def cnn_classifier(n, c2, c1=C1, channels=1, classes=CLASSES):
     s = cnn_feature_size(n)
-    return nn.Sequential(nn.Conv2d(1, c1, 9), nn.ReLU(), CeilMaxPool2d(),
+    return nn.Sequential(nn.Conv2d(channels, c1, 9), nn.ReLU(), CeilMaxPool2d(),
                          nn.Conv2d(c1, c2, 7), nn.ReLU(), CeilMaxPool2d(),
-                         nn.Flatten(), nn.Linear(c2 * s * s, CLASSES))
+                         nn.Flatten(), nn.Linear(c2 * s * s, classes))
 
 
-def localization(kind, n, normalization):
+def localization(kind, n, normalization, channels=1, pool_first=False):
     first = Normalize.where(normalization)
     if kind == "fcn":
-        return nn.Sequential(first, nn.Flatten(), nn.Linear(n * n, LOC_FCN), nn.ReLU(),
-                             nn.Linear(LOC_FCN, LOC_FCN), nn.ReLU()), LOC_FCN
+        m = n // 2 if pool_first else n
+        pool = [nn.MaxPool2d(2)] if pool_first else []
+        return nn.Sequential(first, *pool, nn.Flatten(), nn.Linear(channels * m * m, LOC_FCN),
+                             nn.ReLU(), nn.Linear(LOC_FCN, LOC_FCN), nn.ReLU()), LOC_FCN
     s = loc_cnn_feature_size(n)
-    return nn.Sequential(first, nn.MaxPool2d(2), nn.Conv2d(1, LOC_CONV, 5), nn.ReLU(),
+    return nn.Sequential(first, nn.MaxPool2d(2), nn.Conv2d(channels, LOC_CONV, 5), nn.ReLU(),
                          CeilMaxPool2d(), nn.Conv2d(LOC_CONV, LOC_CONV, 5), nn.ReLU(),
                          nn.Flatten(), nn.Linear(LOC_CONV * s * s, LOC_FC), nn.ReLU()), LOC_FC
 

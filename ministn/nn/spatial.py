@@ -2,29 +2,25 @@
 
     features = localization(U)                     (N, features), any Module
     a        = regression(features)                a Linear layer owned here, starting at identity
-    grid     = generator(params(a), output_size)   affine / projective / thin plate spline
+    grid     = generator(params(a), output_size)   affine / attention / rotation-scale-translation
+                                                   / projective / thin plate spline
     V        = grid_sample(U, grid, "bilinear")    (N, C, H_out, W_out)
 
 The regression layer starts with zero weight and the identity transform as its bias, so an
 untrained transformer passes its input through unchanged (the paper's initialisation) and the
-gradient, not the initial guess, decides what to attend to. Parameters per transform:
+gradient, not the initial guess, decides what to attend to. transforms.py says what a means
+for each transform.
 
-    affine      a (N, 6) -> theta (N, 2, 3), rows (x, y).            identity: (1, 0, 0, 0, 1, 0)
-    projective  a (N, 8) -> h = (a1..a6, c tanh(a7), c tanh(a8)), h33 = 1, c = 0.45.
-                |h31| + |h32| < 2c < 1 keeps the denominator w > 0 on every output grid
-                (docs §4.3), so training can never make perspective_grid fail; tanh'(0) = 1,
-                so near the identity (1, 0, 0, 0, 1, 0, 0, 0) the parameters act linearly.
-    tps         a (N, 2K) -> offsets (N, K, 2), interleaved (x, y) per control point, in the
-                lattice order of tps_grid. identity: zeros.
+U may be any feature map (N, C, H, W): the same warp moves every channel, so a transformer can
+sit anywhere in a network, and ``output_size`` smaller than (H, W) down-samples as it warps.
 """
 import numpy as np
 
 from .. import functional as F
 from .layers import Linear
 from .module import Module
-
-TRANSFORMS = ("affine", "projective", "tps")
-PROJECTIVE_BOUND = 0.45  # c in h31 = c tanh(a7), h32 = c tanh(a8)
+from . import transforms
+from .transforms import PROJECTIVE_BOUND, TRANSFORMS  # noqa: F401 (public names)
 
 
 class SpatialTransformer(Module):
@@ -32,7 +28,8 @@ class SpatialTransformer(Module):
 
     localization: a Module mapping the input (N, C, H, W) to (N, features).
     features:     the width of the localisation output.
-    transform:    "affine" (6 parameters), "projective" (8) or "tps" (2 * grid_size**2).
+    transform:    "affine" (6 parameters), "attention" (3), "rotation-scale-translation" (4),
+                  "projective" (8) or "tps" (2 * grid_size**2).
     output_size:  (H_out, W_out) of the warped output; the input's size by default.
     grid_size:    control lattice of the TPS (g x g points).
     padding_mode, align_corners: passed to grid_sample (and the grid generator).
@@ -58,36 +55,21 @@ class SpatialTransformer(Module):
 
     def identity_parameters(self):
         """The regression output that means "no transform"."""
-        if self.transform_name == "affine":
-            return np.array([1, 0, 0, 0, 1, 0], dtype=float)
-        if self.transform_name == "projective":
-            return np.array([1, 0, 0, 0, 1, 0, 0, 0], dtype=float)
-        return np.zeros(2 * self.grid_size ** 2)
+        return transforms.identity(self.transform_name, self.grid_size)
 
     def parameters_from(self, a):
         """Regression output a (N, P) -> the generator's argument (theta or offsets)."""
-        N = a.shape[0]
-        if self.transform_name == "affine":
-            return a.reshape(N, 2, 3)
-        if self.transform_name == "projective":
-            # h = a on the first six entries, c tanh(a) on the last two: a mask selects each part
-            linear_part = np.array([1, 1, 1, 1, 1, 1, 0, 0], dtype=a.dtype)
-            bounded_part = PROJECTIVE_BOUND * (1 - linear_part)
-            return a * linear_part + F.tanh(a) * bounded_part
-        return a.reshape(N, self.grid_size ** 2, 2)
+        return transforms.to_generator(self.transform_name, a, self.grid_size)
 
     def grid(self, params, size):
-        if self.transform_name == "affine":
-            return F.affine_grid(params, size, self.align_corners)
-        if self.transform_name == "projective":
-            return F.perspective_grid(params, size, self.align_corners)
-        return F.tps_grid(params, size, self.align_corners, self.grid_size)
+        return transforms.grid(self.transform_name, params, size, self.align_corners,
+                               self.grid_size)
 
     def forward_with_params(self, x):
         """(output, params): the warped input and the transform parameters that produced it.
 
-        params is theta (N, 2, 3), the homography's eight numbers (N, 8), or TPS offsets
-        (N, K, 2) — what figures draw.
+        params is theta (N, 2, 3) (affine, attention, rotation-scale-translation), the
+        homography's eight numbers (N, 8), or TPS offsets (N, K, 2) — what figures draw.
         """
         N, C, H, W = x.shape
         H_out, W_out = self.output_size or (H, W)

@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..data import load_mnist, to_float
 from ..distortions import distort_fixed
-from ..experiments.table1 import COLUMNS, PAPER, ROWS, Job
+from ..experiments.table1 import ALL_COLUMNS, CLUTTERED, COLUMNS, PAPER, ROWS, Job, columns_of
 from ..training import model_from_checkpoint
 from .png import save_png
 from .run_figures import tile
@@ -18,15 +18,17 @@ def save_table_figure(cells, path):
     """One panel per distortion: ours (mean, range as error bar) beside the paper, per model."""
     labels = [label for label, _, _ in ROWS]
     x = np.arange(len(labels))
-    fig, axes = plt.subplots(1, len(COLUMNS), figsize=(16, 4.6), sharey=False)
-    for ax, (k, d) in zip(axes, enumerate(COLUMNS)):
+    columns = columns_of(cells)
+    fig, axes = plt.subplots(1, len(columns), figsize=(4 * len(columns), 4.6), sharey=False)
+    for ax, (k, d) in zip(axes, enumerate(columns)):
         ours = [cells.get((label, d)) for label in labels]
         mean = [np.nan if c is None else c["mean"] for c in ours]
         low = [0 if c is None else c["mean"] - min(c["errors"]) for c in ours]
         high = [0 if c is None else max(c["errors"]) - c["mean"] for c in ours]
         ax.bar(x - 0.2, mean, 0.4, yerr=[low, high], capsize=2, color="tab:blue",
                label="ministn (6k digits, scaled recipe)")
-        ax.bar(x + 0.2, [PAPER[label][k] for label in labels], 0.4, color="tab:gray",
+        paper = [PAPER[label][k] for label in labels]
+        ax.bar(x + 0.2, [np.nan if p is None else p for p in paper], 0.4, color="tab:gray",
                label="paper (60k digits)")
         for i, c in enumerate(ours):
             if c is not None:
@@ -62,9 +64,12 @@ def save_transformer_figure(runs, path, seed=0, count=8, data_dir=None):
     """One row per distortion: distorted test digits, then each ST-CNN's transformer output."""
     test = to_float(load_mnist(data_dir).test_images[:1000])
     transforms = (("Aff", "affine"), ("Proj", "projective"), ("TPS", "tps"))
-    fig, axes = plt.subplots(len(COLUMNS), 1 + len(transforms),
-                             figsize=(4 * (1 + len(transforms)), 0.95 * len(COLUMNS) + 0.7))
-    for i, d in enumerate(COLUMNS):
+    has_tc = any((Path(runs) / Job(f"ST-CNN {short}", "st-cnn", t, CLUTTERED, seed).name
+                  / "checkpoint.npz").is_file() for short, t in transforms)
+    columns = ALL_COLUMNS if has_tc else COLUMNS
+    fig, axes = plt.subplots(len(columns), 1 + len(transforms),
+                             figsize=(4 * (1 + len(transforms)), 0.95 * len(columns) + 0.7))
+    for i, d in enumerate(columns):
         x = distort_fixed(d, test)[:count]   # the first test digits, as the test set has them
         axes[i, 0].imshow(tile(x, count), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         axes[i, 0].set_ylabel(d, rotation=0, labelpad=18, fontsize=12)
@@ -83,7 +88,7 @@ def save_transformer_figure(runs, path, seed=0, count=8, data_dir=None):
         for ax in axes[i]:
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.suptitle(f"What the ST-CNN transformers learned (seed {seed}; rows R, RTS, P, E)",
+    fig.suptitle(f"What the ST-CNN transformers learned (seed {seed}; rows {', '.join(columns)})",
                  fontsize=10)
     fig.tight_layout()
     save_png(fig, path, dpi=110)

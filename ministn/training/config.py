@@ -11,10 +11,11 @@ import math
 from dataclasses import dataclass, fields
 
 from ..distortions import DISTORTIONS, canvas_size
-from ..models import MODELS, NORMALIZATIONS, TRANSFORMS
+from ..models import ADDITION_MODELS, DIGIT_MODELS, NORMALIZATIONS, TRANSFORMS
 from ..errors import MinistnError
 
 OPTIMIZERS = ("sgd", "adam")
+TASKS = ("digits", "addition")   # classify one digit (10 classes); the sum of two (19, tasks.py)
 
 
 class ConfigError(MinistnError, ValueError):
@@ -24,6 +25,7 @@ class ConfigError(MinistnError, ValueError):
 @dataclass
 class TrainConfig:
     model: str = "tutorial"
+    task: str = "digits"         # one of TASKS; "addition" takes model from ADDITION_MODELS
     transform: str = "affine"
     distortion: str = "none"     # one of DISTORTIONS: the data set (train and test)
     augment: bool = True         # light random affine on training images when distortion is 'none'
@@ -47,7 +49,9 @@ class TrainConfig:
 
     def check(self):
         """ConfigError naming the first field with an impossible value."""
-        choices = {"model": MODELS, "transform": TRANSFORMS, "distortion": tuple(DISTORTIONS),
+        models = ADDITION_MODELS if self.task == "addition" else DIGIT_MODELS
+        choices = {"task": TASKS, "model": models, "transform": TRANSFORMS,
+                   "distortion": tuple(DISTORTIONS),
                    "optimizer": OPTIMIZERS, "device": ("cpu", "gpu"),
                    "normalization": NORMALIZATIONS}
         for name, allowed in choices.items():
@@ -74,6 +78,9 @@ class TrainConfig:
             raise ConfigError(f"lr_step must be an integer >= 0, got {self.lr_step!r}")
         if not isinstance(self.seed, int) or not 0 <= self.seed < 2**63:
             raise ConfigError(f"seed must be an integer in [0, 2^63), got {self.seed!r}")
+        if self.task == "addition" and self.distortion != "RTS":
+            raise ConfigError(f"task 'addition' pairs RTS digits (42x42); distortion must be "
+                              f"'RTS', got {self.distortion!r}")
         if self.model.startswith("tutorial") and self.input_size != 28:
             raise ConfigError(f"model {self.model!r} takes 28x28 inputs; distortion "
                              f"{self.distortion!r} makes {self.input_size}x{self.input_size} "

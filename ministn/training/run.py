@@ -21,7 +21,7 @@ from ..backend import check_device, manual_seed
 from ..data import load_mnist
 from ..errors import MinistnError
 from ..files import MAX_BYTES_DEFAULT, RunLock, check_writable_folder, write_atomically
-from ..models import build, describe
+from ..models import addition_model, build, describe
 from .checkpoint import load_checkpoint, load_weights, restore, save_checkpoint
 from .config import TrainConfig
 from .trainer import Trainer, describe_position
@@ -36,7 +36,10 @@ class RunError(MinistnError, ValueError):
 
 def build_model(config):
     manual_seed(config.seed)
-    model = build(config.model, config.transform, config.input_size, config.normalization)
+    if config.task == "addition":
+        model = addition_model(config.model, config.transform, config.normalization)
+    else:
+        model = build(config.model, config.transform, config.input_size, config.normalization)
     return model.to(config.device) if config.device != "cpu" else model
 
 

@@ -7,7 +7,8 @@ after it, the test set is classified and the learning-rate schedule advances.
 Everything random is a pure function of the seed and the position in training, so that a run
 stopped after any batch and resumed from its checkpoint continues bit for bit:
     the epoch's shuffle            Generator([seed, epoch])
-    the batch's distortion         Generator([seed, epoch, batch])
+    the batch's distortion         Generator([seed, epoch, batch]) (and, for addition, each
+                                   digit's partner)
     dropout                        ministn's generator, whose state the checkpoint stores.
 """
 import time
@@ -19,7 +20,7 @@ from .. import functional as F
 from ..autograd import no_grad
 from ..backend import get_rng_state, set_rng_state, to_device
 from ..data import batch_indices, normalize_pixels, to_float
-from ..distortions import distort, distort_fixed
+from ..distortions import TEST_SEED, distort, distort_fixed, fixed_pairs, random_pairs
 from ..optim import SGD, Adam, StepLR
 
 
@@ -41,8 +42,12 @@ class Trainer:
         self.train_x = to_device(to_float(data.train_images[:config.train_size]), device)
         self.train_y = to_device(data.train_labels[:config.train_size], device)
         test_x = to_device(to_float(data.test_images[:config.test_size]), device)
-        self.test_x = self._prepare(distort_fixed(config.distortion, test_x))
-        self.test_y = to_device(data.test_labels[:config.test_size], device)
+        test_y = to_device(data.test_labels[:config.test_size], device)
+        if config.task == "addition":      # pairs of digits and their sums (distortions/pairs.py)
+            test_x, self.test_y = fixed_pairs(test_x, test_y, TEST_SEED)
+        else:
+            test_x, self.test_y = distort_fixed(config.distortion, test_x), test_y
+        self.test_x = self._prepare(test_x)
         self.epoch, self.step = 0, 0                      # completed epochs; batches into this one
         self.running = new_running()
         self.history = []                                 # one dict of metrics per epoch
@@ -57,8 +62,12 @@ class Trainer:
         return batch_indices(len(self.train_y), self.config.batch_size, rng)
 
     def training_batch(self, epoch, b, index):
-        config, x = self.config, self.train_x[to_device(index, self.config.device)]
+        config = self.config
         rng = np.random.default_rng([config.seed, epoch, b])
+        if config.task == "addition":
+            x, y = random_pairs(self.train_x, self.train_y, to_device(index, config.device), rng)
+            return self._prepare(x), y
+        x = self.train_x[to_device(index, config.device)]
         name = config.distortion
         if name == "none" and config.augment:
             name = "augment"
