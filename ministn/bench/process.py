@@ -44,12 +44,19 @@ def run_in_process(job):
 
 
 def serve():
-    """The child: time job["libraries"] on job["names"] at job["threads"] threads.
+    """The child: reads a job on stdin, prints ``time_job(job)`` as one JSON line."""
+    print(json.dumps(time_job(json.loads(sys.stdin.read()))))
+
+
+def time_job(job):
+    """Time job["libraries"] on job["names"] at job["threads"] threads, in this process.
 
     job: names, device ('cpu'/'gpu'), threads, libraries (of 'ministn', 'torch'), warmup,
-    repeats, budget_s. Prints {"results": ..., "seen": the thread settings in force}."""
-    job = json.loads(sys.stdin.read())
+    repeats, budget_s. Returns {"results": ..., "seen": the thread settings in force, and
+    whether ministn tuned the allocator itself, as in a user's script: the bench never asks}.
+    NumPy's BLAS keeps this process's threads: the bench calls it directly only on the GPU."""
     from .. import parallel
+    from ..backend import allocator_tuned
     from . import Setup, load_cases
     from .runner import time_cases
     parallel.set_num_threads(job["threads"])
@@ -61,8 +68,7 @@ def serve():
     setup = Setup(job["device"], torch)
     results = time_cases(job["names"], setup, job["libraries"], job["warmup"], job["repeats"],
                          job["budget_s"])
-    from ..backend import allocator_tuned
     seen = dict(ministn=parallel.num_threads(), allocator_tuned=allocator_tuned(),
                 torch=None if torch is None else torch.get_num_threads(),
                 **{name: os.environ.get(name) for name in THREAD_VARIABLES})
-    print(json.dumps(dict(results=results, seen=seen)))
+    return dict(results=results, seen=seen)

@@ -67,7 +67,7 @@ def markdown(rows, facts):
         f"before, {facts['load_after']} after. Python {facts['python']}, NumPy {facts['numpy']}, "
         f"PyTorch {facts['torch'] or 'not installed'}, ministn {facts['ministn']}.",
         "",
-        f"float32 on the {facts['device'].upper()}; the median of up to {facts['repeats']} runs "
+        f"float32, device {facts['device']}; the median of up to {facts['repeats']} runs "
         f"after {facts['warmup']} untimed warm-up runs; each library timed in a block of its own, both "
         f"pinned to the row's thread count; ratio = ministn / PyTorch. *PyTorch alone* re-times "
         f"PyTorch in a process of its own: the check says whether the two PyTorch times agree "
