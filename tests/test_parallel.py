@@ -135,4 +135,3 @@ def test_default_comes_from_the_environment_else_the_cores_available(monkeypatch
 def test_the_package_exports_the_setting():
     assert ministn.set_num_threads is set_num_threads
     assert ministn.num_threads is parallel.num_threads
-
