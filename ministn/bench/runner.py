@@ -58,7 +58,7 @@ def time_cases(names, setup, libraries=LIBRARIES, warmup=5, repeats=50, budget_s
     asked for (PyTorch's entries are None without torch or a PyTorch equivalent)."""
     torch = setup.torch
     torch_sync = torch.cuda.synchronize if torch is not None and setup.device == "gpu" else None
-    results = {}
+    results, last = {}, None
     for name in names:
         ours, theirs = CASES[name][1](setup)
         row = dict(ministn_ms=None, torch_ms=None, ministn_peak_mib=None, runs=None)
@@ -66,9 +66,12 @@ def time_cases(names, setup, libraries=LIBRARIES, warmup=5, repeats=50, budget_s
         for library, function, sync in blocks:
             if library not in libraries or function is None or (library == "torch" and torch is None):
                 continue
-            time.sleep(PAUSE_S)
-            row[f"{library}_ms"], row["runs"] = median_ms(function, sync or (lambda: None),
-                                                          warmup, repeats, budget_s)
+            if last not in (None, library):
+                time.sleep(PAUSE_S)  # let the other library's idle threads stop spinning
+            last = library
+            row[f"{library}_ms"], runs = median_ms(function, sync or (lambda: None), warmup,
+                                                   repeats, budget_s)
+            row["runs"] = min(runs, row["runs"] or runs)  # the fewer, when a budget cut one short
             if library == "ministn" and setup.device == "cpu":
                 row["ministn_peak_mib"] = peak_mib(ours)
         results[name] = row

@@ -85,7 +85,7 @@ def run(args):
     if args.json:
         check_output(args.json, what="--json")
     torch_version = _torch_version(args)
-    names = args.cases or list(cases)
+    names = list(dict.fromkeys(args.cases or cases))  # in order, each once
     job = dict(names=names, device=args.device, warmup=args.warmup, repeats=args.repeats,
                budget_s=args.budget)
     libraries = ["ministn"] + (["torch"] if torch_version else [])
