@@ -18,6 +18,10 @@ The number of threads comes from ``set_num_threads(n)`` (1 turns the map off), e
 environment variable MINISTN_NUM_THREADS, else the cores this process may run on. On the GPU
 the map is a no-op: pass ``xp`` (the array module) and a CuPy caller gets one chunk, body(0, n),
 run directly, since one kernel launch already uses the whole device.
+
+An op uses the map only where a measurement shows that it pays, with the measurement in a
+comment there: passes that only move memory (the im2col copy, pooling, ReLU) did not get faster
+with a second thread on a 2-core machine (docs/speed.md, "Using every core").
 """
 import contextlib
 import os
