@@ -60,6 +60,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options):
+        backend.tune_allocator_once()  # does its work on the first op only (docs/speed.md)
         tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
         needs = tuple(t.requires_grad for t in tensors)
         record = _grad_enabled and any(needs)

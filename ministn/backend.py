@@ -7,6 +7,8 @@ it would with NumPy, so the same line runs on either device (CuPy's recommended 
 Random numbers come from one seeded generator per device, set by ``manual_seed``, so that
 initialisation, dropout and data augmentation are reproducible from a single seed.
 """
+import os
+
 import numpy as np
 
 try:  # CuPy is optional: ``pip install ministn[gpu]``
@@ -42,6 +44,10 @@ def synchronize():
         _cupy.cuda.Device().synchronize()
 
 
+ALLOCATOR_VARIABLE = "MINISTN_TUNE_MALLOC"  # "0" leaves the host's malloc settings alone
+_allocator = {"tuned": None}  # None until the first op asks
+
+
 def tune_allocator(mmap_threshold=256 * 2**20, trim_threshold=2**30):
     """Let glibc's malloc keep large freed arrays for reuse; True if it was applied.
 
@@ -50,9 +56,9 @@ def tune_allocator(mmap_threshold=256 * 2**20, trim_threshold=2**30):
     multi-megabyte arrays every time, so each step then page-faults them back in, zero-filled,
     which costs more than the arithmetic in the sampler (4.3 ms -> 1.7 ms for the MNIST batch).
     Raising the two thresholds keeps that memory in the process: the resident size stays near
-    the peak of one step. Called by the ``train`` and ``bench`` commands, never on import (a
-    library should not change its host's allocator); a no-op without glibc (macOS, Windows,
-    musl). Same as MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=1073741824.
+    the peak of one step. A no-op without glibc (macOS, Windows, musl). Same as
+    MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=1073741824. ministn calls it once,
+    on its first op (``tune_allocator_once``), not on import.
     """
     import ctypes
     import ctypes.util
@@ -63,6 +69,22 @@ def tune_allocator(mmap_threshold=256 * 2**20, trim_threshold=2**30):
         return False
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
     return bool(mallopt(M_MMAP_THRESHOLD, mmap_threshold) and mallopt(M_TRIM_THRESHOLD, trim_threshold))
+
+
+def tune_allocator_once():
+    """``tune_allocator()`` the first time it is called, unless MINISTN_TUNE_MALLOC=0.
+
+    Every op calls it (``Function.apply``), so a user's own training loop gets the same
+    allocator as the ``train`` command without asking (docs/speed.md, "The allocator")."""
+    if _allocator["tuned"] is None:
+        opted_out = os.environ.get(ALLOCATOR_VARIABLE, "").strip() == "0"
+        _allocator["tuned"] = False if opted_out else tune_allocator()
+    return _allocator["tuned"]
+
+
+def allocator_tuned():
+    """True once ministn has raised glibc's malloc thresholds in this process."""
+    return bool(_allocator["tuned"])
 
 
 def device_of(array):

@@ -24,8 +24,7 @@ import fake_cupy  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ministn import backend  # noqa: E402
-from ministn.bench import Setup  # noqa: E402
-from ministn.cli.bench import _load_cases  # noqa: E402
+from ministn.bench import Setup, load_cases  # noqa: E402
 
 counts = collections.Counter()
 sites = collections.Counter()
@@ -65,7 +64,7 @@ def instrument():
 
 def main(names):
     instrument()
-    cases = _load_cases()
+    cases = load_cases()
     for name in names:
         step, _ = cases[name][1](Setup("gpu", None))
         step()                                                 # build caches, first-call work

@@ -1,4 +1,4 @@
-"""``python -m ministn bench``: ministn beside PyTorch, one row per registered case.
+"""``python -m ministn bench``: ministn beside PyTorch, one row per registered case and thread count.
 
 Adding a row is one small function in any module of this package (it is imported
 automatically): decorate it with ``@case(name, description)``; it receives a ``Setup`` and
@@ -22,9 +22,19 @@ returns two zero-argument callables that do the same work, ministn's and PyTorch
         return ours, theirs
 
 ``theirs`` is only called when PyTorch is installed; return None for it when there is no
-PyTorch equivalent. Each callable is timed as the median of repeated runs after a warm-up,
-with both libraries pinned to the same number of threads (see threads.py).
+PyTorch equivalent. Each library is timed in a block of its own (runner.py), in a process
+whose threads are pinned (process.py); report.py lays the results out and checks them.
 """
+import importlib
+import pkgutil
+
 from .registry import CASES, Setup, case
 
-__all__ = ["CASES", "Setup", "case"]
+__all__ = ["CASES", "Setup", "case", "load_cases"]
+
+
+def load_cases():
+    """Import every module of this package, so that each registers its cases; returns CASES."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return CASES

@@ -1,10 +1,14 @@
-"""Time the registered cases and lay the results out as a table (or JSON rows).
+"""Time the registered cases, one library at a time.
 
-A time is the median of ``repeats`` runs after ``warmup`` runs (the median ignores the odd
-slow run caused by other processes); ministn's and PyTorch's runs alternate, so that both
-meet the same background load. On the GPU each run ends with a device synchronisation.
-Peak memory is what tracemalloc sees during one extra run: NumPy reports its arrays to it,
-so it is cheap and exact for ministn on the CPU; PyTorch's allocator is invisible to it.
+A time is the median of up to ``repeats`` runs after ``warmup`` untimed ones (the median
+ignores the odd slow run caused by other processes). Each library is timed in a block of its
+own: every run of ministn's callable, then, after a pause, every run of PyTorch's. Never
+alternate them: each library leaves idle threads spinning after its work (OpenBLAS's for about
+0.1 s after a matrix product, PyTorch's OpenMP threads after a parallel region), and on a
+machine with few cores those spinning threads slow the other library's next run (see "What a
+fair comparison needs" in docs/speed.md). On the GPU each run ends with a device synchronisation. Peak memory is what tracemalloc
+sees during one extra run of ministn's callable: NumPy reports its arrays to it, so it is exact
+for ministn on the CPU; PyTorch's allocator is invisible to it.
 """
 import statistics
 import time
@@ -12,6 +16,9 @@ import tracemalloc
 
 from ..backend import synchronize
 from .registry import CASES
+
+PAUSE_S = 0.3  # between two blocks: longer than OpenBLAS's ~0.1 s of spinning after a product
+LIBRARIES = ("ministn", "torch")
 
 
 def _timed(function, sync):
@@ -21,21 +28,19 @@ def _timed(function, sync):
     return time.perf_counter() - start
 
 
-def median_ms(functions, syncs, warmup, repeats, budget_s=None):
-    """Median milliseconds of each function, the runs interleaved (a, b, a, b, ...) so that
-    both libraries see the same background load. With ``budget_s``, slow cases get fewer
-    timed runs (at least 5), as many as fit in about that many seconds. Returns (times, runs)."""
+def median_ms(function, sync, warmup, repeats, budget_s=None):
+    """Median milliseconds of ``function`` over its timed runs, and how many there were.
+
+    The warm-up runs are not timed. With ``budget_s``, a slow case gets fewer timed runs (at
+    least 5), as many as fit in about that many seconds."""
     for _ in range(warmup):
-        for function, sync in zip(functions, syncs):
-            _timed(function, sync)
-    times = [[] for _ in functions]
-    start = time.perf_counter()
+        _timed(function, sync)
+    times, start = [], time.perf_counter()
     for run in range(repeats):
-        for record, function, sync in zip(times, functions, syncs):
-            record.append(_timed(function, sync))
+        times.append(_timed(function, sync))
         if budget_s is not None and run >= 4 and time.perf_counter() - start > budget_s:
             break
-    return [1e3 * statistics.median(record) for record in times], len(times[0])
+    return 1e3 * statistics.median(times), len(times)
 
 
 def peak_mib(function):
@@ -48,41 +53,26 @@ def peak_mib(function):
         tracemalloc.stop()
 
 
-def run_cases(names, setup, warmup=5, repeats=50, budget_s=None):
-    """One dict per case: name, description, ministn_ms, torch_ms, ratio, ministn_peak_mib, runs."""
+def time_cases(names, setup, libraries=LIBRARIES, warmup=5, repeats=50, budget_s=None):
+    """{case name: {"ministn_ms", "torch_ms", "ministn_peak_mib", "runs"}} for the libraries
+    asked for (PyTorch's entries are None without torch or a PyTorch equivalent)."""
     torch = setup.torch
-    on_gpu = torch is not None and setup.device == "gpu"
-    torch_sync = torch.cuda.synchronize if on_gpu else lambda: None
-    rows = []
+    torch_sync = torch.cuda.synchronize if torch is not None and setup.device == "gpu" else None
+    results, last = {}, None
     for name in names:
-        description, build = CASES[name]
-        ours, theirs = build(setup)
-        functions, syncs = [ours], [synchronize]
-        if torch is not None and theirs is not None:
-            functions, syncs = [ours, theirs], [synchronize, torch_sync]
-        times, runs = median_ms(functions, syncs, warmup, repeats, budget_s)
-        row = dict(name=name, description=description, ministn_ms=times[0], torch_ms=None,
-                   ratio=None, ministn_peak_mib=None, runs=runs)
-        if len(times) == 2:
-            row["torch_ms"], row["ratio"] = times[1], times[0] / times[1]
-        if setup.device == "cpu":
-            row["ministn_peak_mib"] = peak_mib(ours)
-        rows.append(row)
-    return rows
-
-
-def format_table(rows):
-    """A plain-text table: the case names left-aligned, the numbers right-aligned."""
-    def number(value, digits):
-        return "-" if value is None else f"{value:.{digits}f}"
-
-    header = ("case", "ministn ms", "torch ms", "ratio", "ministn peak MiB")
-    lines = [header] + [(r["name"], number(r["ministn_ms"], 3), number(r["torch_ms"], 3),
-                         number(r["ratio"], 2), number(r["ministn_peak_mib"], 1)) for r in rows]
-    widths = [max(len(cell) for cell in column) for column in zip(*lines)]
-
-    def layout(cells):
-        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])])
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([layout(lines[0]), rule] + [layout(line) for line in lines[1:]])
+        ours, theirs = CASES[name][1](setup)
+        row = dict(ministn_ms=None, torch_ms=None, ministn_peak_mib=None, runs=None)
+        blocks = [("ministn", ours, synchronize), ("torch", theirs, torch_sync)]
+        for library, function, sync in blocks:
+            if library not in libraries or function is None or (library == "torch" and torch is None):
+                continue
+            if last not in (None, library):
+                time.sleep(PAUSE_S)  # let the other library's idle threads stop spinning
+            last = library
+            row[f"{library}_ms"], runs = median_ms(function, sync or (lambda: None), warmup,
+                                                   repeats, budget_s)
+            row["runs"] = min(runs, row["runs"] or runs)  # the fewer, when a budget cut one short
+            if library == "ministn" and setup.device == "cpu":
+                row["ministn_peak_mib"] = peak_mib(ours)
+        results[name] = row
+    return results

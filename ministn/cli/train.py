@@ -8,7 +8,7 @@ transform.png there when training has finished.
 import time
 from pathlib import Path
 
-from ..backend import tune_allocator
+from ..backend import tune_allocator_once
 from ..distortions import DISTORTIONS
 from ..models import MODELS, TRANSFORMS
 from ..plotting import save_curves, save_transform_figure
@@ -82,7 +82,7 @@ def default_out(values):
 def run(args):
     values, given = requested_config(args)
     out = Path(args.out or default_out(values))
-    tune_allocator()  # keep freed step-sized arrays in the process (see backend.py)
+    tune_allocator_once()  # as the first op would; MINISTN_TUNE_MALLOC=0 opts out (backend.py)
     started = time.perf_counter()
     trainer, finished = train_run(out, values, given, resume=args.resume, force=args.force,
                                   progress=args.progress)

@@ -1,24 +1,23 @@
-"""Timing the registered cases: runs interleaved between the libraries, a budget that cuts the
-slow cases short, a row per case, and the table laid out (no time is asserted: only counts)."""
+"""Timing the registered cases: each library in a block of its own (never alternating), warm-up
+runs untimed, a budget that cuts slow cases short, a pause only where the library changes (no
+time is asserted: only calls and counts)."""
 import numpy as np
 import pytest
 
 from ministn.bench import CASES, Setup, case
-from ministn.bench.runner import format_table, median_ms, peak_mib, run_cases
+from ministn.bench import runner
+from ministn.bench.runner import median_ms, peak_mib, time_cases
 
 
-def test_runs_alternate_between_the_libraries_after_the_warm_up():
+def test_warm_up_runs_come_first_then_the_timed_runs_each_synchronised():
     calls = []
-    times, runs = median_ms([lambda: calls.append("a"), lambda: calls.append("b")],
-                            [lambda: calls.append("sync a"), lambda: calls.append("sync b")],
-                            warmup=1, repeats=3)
-    assert calls == ["a", "sync a", "b", "sync b"] * 4             # one warm-up, three timed
-    assert runs == 3 and len(times) == 2 and all(t >= 0 for t in times)
+    ms, runs = median_ms(lambda: calls.append("run"), lambda: calls.append("sync"), warmup=2, repeats=3)
+    assert calls == ["run", "sync"] * 5 and runs == 3 and ms >= 0
 
 
 def test_a_spent_budget_stops_after_five_runs():
     calls = []
-    _, runs = median_ms([lambda: calls.append(1)], [lambda: None], warmup=0, repeats=50, budget_s=0)
+    _, runs = median_ms(lambda: calls.append(1), lambda: None, warmup=0, repeats=50, budget_s=0)
     assert runs == 5 and len(calls) == 5
 
 
@@ -27,38 +26,42 @@ def test_peak_memory_sees_a_numpy_array():
 
 
 @pytest.fixture
-def test_case():
-    name, calls = "test-only runner case", []
-
-    @case(name, "a case of the tests")
-    def build(setup):
-        return (lambda: calls.append("ours")), (lambda: calls.append("theirs"))
-    yield name, calls
-    del CASES[name]
-
-
-def test_without_torch_a_row_times_ministn_alone(test_case):
-    name, calls = test_case
-    [row] = run_cases([name], Setup("cpu", None), warmup=0, repeats=2)
-    assert row["name"] == name and row["description"] == "a case of the tests" and row["runs"] == 2
-    assert row["torch_ms"] is None and row["ratio"] is None and row["ministn_peak_mib"] >= 0
-    assert set(calls) == {"ours"}
+def two_cases(monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner.time, "sleep", lambda s: calls.append("pause"))
+    names = ["test-only case a", "test-only case b"]
+    for name in names:
+        case(name, "a case of the tests")(
+            lambda setup, name=name: (lambda: calls.append(("ministn", name)),
+                                      lambda: calls.append(("torch", name))))
+    yield names, calls
+    for name in names:
+        del CASES[name]
 
 
-def test_with_torch_a_row_has_both_times_and_their_ratio(test_case):
+def test_each_library_runs_in_a_block_of_its_own_with_a_pause_between_libraries(two_cases):
     torch = pytest.importorskip("torch")
-    name, calls = test_case
-    [row] = run_cases([name], Setup("cpu", torch), warmup=0, repeats=2)
-    assert calls[:4] == ["ours", "theirs", "ours", "theirs"]
-    assert row["ratio"] == pytest.approx(row["ministn_ms"] / row["torch_ms"])
+    names, calls = two_cases
+    results = time_cases(names, Setup("cpu", torch), warmup=1, repeats=2)
+    a, b = (("ministn", names[0]), ("torch", names[0])), (("ministn", names[1]), ("torch", names[1]))
+    # per case: warm-up + 2 timed + 1 for peak memory of ministn, then a pause, then torch's 3
+    assert calls == ([a[0]] * 4 + ["pause"] + [a[1]] * 3 + ["pause"]
+                     + [b[0]] * 4 + ["pause"] + [b[1]] * 3)
+    for name in names:
+        row = results[name]
+        assert row["ministn_ms"] >= 0 and row["torch_ms"] >= 0 and row["runs"] == 2
 
 
-def test_the_table_aligns_names_left_numbers_right_and_marks_what_is_missing():
-    rows = [dict(name="conv2d train", ministn_ms=12.3456, torch_ms=None, ratio=None, ministn_peak_mib=3.21),
-            dict(name="x", ministn_ms=1.0, torch_ms=2.0, ratio=0.5, ministn_peak_mib=None)]
-    lines = format_table(rows).splitlines()
-    assert lines[0].startswith("case          ministn ms") and set(lines[1]) == {"-", " "}
-    assert lines[2].startswith("conv2d train") and lines[2].endswith("3.2")
-    assert lines[2].split()[2:] == ["12.346", "-", "-", "3.2"]
-    assert lines[3].split() == ["x", "1.000", "2.000", "0.50", "-"]
-    assert len({len(line) for line in lines}) == 1                   # every line as wide
+def test_one_library_alone_never_pauses_and_leaves_the_other_column_empty(two_cases):
+    torch = pytest.importorskip("torch")
+    names, calls = two_cases
+    results = time_cases(names, Setup("cpu", torch), libraries=["torch"], warmup=0, repeats=2)
+    assert calls == [("torch", names[0])] * 2 + [("torch", names[1])] * 2
+    assert all(r["ministn_ms"] is None and r["ministn_peak_mib"] is None for r in results.values())
+
+
+def test_without_torch_only_ministn_is_timed(two_cases):
+    names, calls = two_cases
+    results = time_cases(names[:1], Setup("cpu", None), warmup=0, repeats=1)
+    assert {c for c in calls} == {("ministn", names[0])}
+    assert results[names[0]]["torch_ms"] is None and results[names[0]]["ministn_peak_mib"] >= 0

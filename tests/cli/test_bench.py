@@ -13,7 +13,7 @@ def test_bench_writes_a_row_per_case_with_times_and_ratio(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert main(["bench", "--repeats", "1", "--warmup", "0", "--threads", "1", "--json", str(out)]) == 0
     report = json.loads(out.read_text())
-    assert report["threads"] == 1 and report["device"] == "cpu"
+    assert report["threads"] == [1] and report["device"] == "cpu"
     assert report["cpu"] and report["cores"] >= 1 and report["allocator_tuned"] in (True, False)
     assert {"conv2d train", "conv2d inference"} <= {row["name"] for row in report["cases"]}
     for row in report["cases"]:
