@@ -17,7 +17,7 @@ The input gradient is deterministic on the CPU (sampler_kernels.py). Nearest's g
 is exactly zero, as in PyTorch.
 """
 
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ._checks import as_tensor, check_choice, check_float, check_ndim, check_same_dtype
 from ._spatial_checks import check_align_corners, check_finite
@@ -38,11 +38,14 @@ class GridSample(Function):
         N, C = U.shape[:2]
         taps = make_taps(grid, mode, padding_mode, align_corners, U.shape[2:], C)
         U_padded = pad_input(U, taps.pad)
-        V = xp.empty((N, C, taps.index.shape[-1]), dtype=U.dtype)
-        gather(U_padded.reshape(-1), taps, 0, N, V)
-        grid_needs_input = ctx.needs_input_grad[1] and mode != "nearest"
-        ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape,
-                 U_padded=U_padded if grid_needs_input else None)
+        P = taps.weight.shape[-1]
+        V = xp.empty((N, C, P), dtype=U.dtype)
+        grid_needs_values = ctx.needs_input_grad[1] and is_grad_enabled() and mode != "nearest"
+        # the tap values, kept for the grid gradient: cheaper than reading them again (one copy
+        # against one take per tap and channel)
+        values = xp.empty((C, taps.weight.shape[1], N, P), U.dtype) if grid_needs_values else None
+        gather(U_padded.reshape(-1), taps, 0, N, V, values)
+        ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape, values=values)
         return V.reshape(N, C, *grid.shape[1:-1])
 
     @staticmethod
@@ -62,9 +65,9 @@ class GridSample(Function):
             # backward reads such planes without a copy (see there)
             D = len(taps.axes)
             planes = xp.zeros((N, D, *ctx.grid_shape[1:-1]), dtype=grad_out.dtype)
-            if ctx.U_padded is not None:
-                s = xp.zeros(taps.index.shape, dtype=gV.dtype)
-                tap_products(ctx.U_padded.reshape(-1), taps, gV, 0, N, s)
+            if ctx.values is not None:
+                s = xp.empty(taps.weight.shape, dtype=gV.dtype)
+                tap_products(ctx.values, gV, 0, N, s)
                 for a, gradient in enumerate(coordinate_gradients(s, taps)):
                     if gradient is not None:                  # axis a is grid column D - 1 - a
                         planes[:, D - 1 - a] = gradient.reshape(N, *planes.shape[2:])

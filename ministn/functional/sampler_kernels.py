@@ -36,35 +36,53 @@ def crop(U_padded, pad):
     return U_padded[(Ellipsis, *(slice(pad, n - pad) for n in U_padded.shape[2:]))]
 
 
-def channel(flat, c, image_size):
-    """Channel c of every sample: the view of the flat padded input that starts c S further on."""
-    return flat[c * image_size:]
+def tap_reads(taps, start, stop):
+    """(offset, index) for every tap of samples [start, stop): channel c of tap t is read at
+    flat[c S + offset + index]. Taps at fixed distances from a corner share one (n, P) index,
+    the corner, and differ only in the offset, so no (N, T, P) index is ever written."""
+    corner = taps.corner[start:stop]
+    if isinstance(taps.table, tuple):
+        return [(offset, corner) for offset in taps.table]
+    return [(0, corner + taps.table[start:stop, t]) for t in range(taps.table.shape[1])]
 
 
-def gather(flat, taps, start, stop, out):
-    """out[n, c, p] = sum_t w Ũ_c(tap t) for samples [start, stop); out is (N, C, P)."""
-    xp = get_array_module(flat)
-    index, weight = taps.index[start:stop], taps.weight[start:stop]
+def gather(flat, taps, start, stop, out, values=None):
+    """out[n, c, p] = sum_t w Ũ_c(tap t) for samples [start, stop); out is (N, C, P).
+
+    With ``values`` (C, T, N, P), also keep each tap's value there for the grid gradient.
+    """
+    S = taps.image_size
+    reads = tap_reads(taps, start, stop)
     for c in range(out.shape[1]):
-        values = channel(flat, c, taps.image_size).take(index)                  # (n, T, P)
-        out[start:stop, c] = xp.einsum("ntp,ntp->np", values, weight)
+        total = None
+        for t, (offset, index) in enumerate(reads):
+            value = flat[c * S + offset:].take(index)                        # (n, P)
+            if values is not None:
+                values[c, t, start:stop] = value
+            value *= taps.weight[start:stop, t]
+            if total is None:
+                total = value
+            else:
+                total += value
+        out[start:stop, c] = total
 
 
 def scatter(grad_flat, taps, gV, start, stop):
     """dŨ_c[k] += w gV[n, c, p] for every tap of samples [start, stop); gV is (N, C, P)."""
     xp = get_array_module(grad_flat)
-    index = taps.index[start:stop].reshape(-1)
-    weight = taps.weight[start:stop]
+    S = taps.image_size
+    reads = [(offset, index.reshape(-1)) for offset, index in tap_reads(taps, start, stop)]
     for c in range(gV.shape[1]):
-        contributions = weight * gV[start:stop, c, None, :]                     # (n, T, P)
-        xp.add.at(channel(grad_flat, c, taps.image_size), index, contributions.reshape(-1))
+        for t, (offset, index) in enumerate(reads):
+            contributions = taps.weight[start:stop, t] * gV[start:stop, c]     # (n, P)
+            # a flat (1-D) index: with an (n, P) one, add.at takes NumPy's slow path (7x)
+            xp.add.at(grad_flat[c * S + offset:], index, contributions.reshape(-1))
 
 
-def tap_products(flat, taps, gV, start, stop, s):
-    """s[n, t, p] = sum_c gV[n, c, p] Ũ_c(tap t) for samples [start, stop); s is (N, T, P)."""
-    index = taps.index[start:stop]
-    total = s[start:stop]
-    for c in range(gV.shape[1]):
-        values = channel(flat, c, taps.image_size).take(index)                  # (n, T, P)
-        values *= gV[start:stop, c, None, :]
-        total += values
+def tap_products(values, gV, start, stop, s):
+    """s[n, t, p] = sum_c gV[n, c, p] Ũ_c(tap t) for samples [start, stop), from the gather's
+    ``values`` (C, T, N, P); s is (N, T, P)."""
+    xp = get_array_module(values)
+    g = gV[start:stop]
+    for t in range(values.shape[1]):
+        s[start:stop, t] = xp.einsum("cnp,ncp->np", values[:, t, start:stop], g)
