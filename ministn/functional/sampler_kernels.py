@@ -20,6 +20,8 @@ alternatives (docs §13.3): a 2-D ``add.at`` of C-value rows takes NumPy's slow 
 by destination and ``add.reduceat`` cost 6 ms for the sort alone and 96 ms for the segment
 sums of C-value rows. On a GPU, ``add.at`` uses atomics, whose order varies.
 """
+import numpy as np
+
 from ..backend import get_array_module
 
 
@@ -46,37 +48,60 @@ def tap_reads(taps, start, stop):
     return [(0, corner + taps.table[start:stop, t]) for t in range(taps.table.shape[1])]
 
 
+def blocks(taps, start, stop):
+    """Samples [start, stop) in blocks of about BLOCK_TAPS taps, so that a block's index,
+    weights and tap values stay in the cache while every channel passes through them: blocks of
+    9 samples made the (64, 16, 60, 60) gather and scatter 20% faster than one block of 64
+    (docs §13.3); blocks of 1 sample, 2.5x slower on (64, 1, 28, 28) (call overhead)."""
+    size = max(1, BLOCK_TAPS // taps.weight[0].size)
+    return [(b, min(b + size, stop)) for b in range(start, stop, size)]
+
+
+BLOCK_TAPS = 2 ** 17
+
+
+def take_into(source, index, out):
+    """out[...] = source.take(index). NumPy writes into ``out`` without a buffer only in mode
+    'clip' (1.5x faster than take and copy); every index is in range by construction (the
+    clamp of docs §6.4), so 'clip' never changes a value. CuPy's take has no mode."""
+    if get_array_module(source) is np:
+        source.take(index, out=out, mode="clip")
+    else:
+        out[...] = source.take(index)
+
+
 def gather(flat, taps, start, stop, out, values=None):
     """out[n, c, p] = sum_t w Ũ_c(tap t) for samples [start, stop); out is (N, C, P).
 
-    With ``values`` (C, T, N, P), also keep each tap's value there for the grid gradient.
+    With ``values`` (C, T, N, P), the tap values are kept there for the grid gradient.
     """
-    S = taps.image_size
-    reads = tap_reads(taps, start, stop)
-    for c in range(out.shape[1]):
-        total = None
-        for t, (offset, index) in enumerate(reads):
-            value = flat[c * S + offset:].take(index)                        # (n, P)
-            if values is not None:
-                values[c, t, start:stop] = value
-            value *= taps.weight[start:stop, t]
-            if total is None:
-                total = value
+    xp = get_array_module(flat)
+    S, T = taps.image_size, taps.weight.shape[1]
+    for first, last in blocks(taps, start, stop):
+        reads = tap_reads(taps, first, last)
+        weight = taps.weight[first:last]
+        for c in range(out.shape[1]):
+            if values is None:
+                tap_values = xp.empty((T, *weight[:, 0].shape), dtype=out.dtype)
             else:
-                total += value
-        out[start:stop, c] = total
+                tap_values = values[c, :, first:last]                            # (T, n, P)
+            for t, (offset, index) in enumerate(reads):
+                take_into(flat[c * S + offset:], index, tap_values[t])
+            # one pass over the T tap values (a multiply and an add per tap: 1.3x slower)
+            out[first:last, c] = xp.einsum("tnp,ntp->np", tap_values, weight)
 
 
 def scatter(grad_flat, taps, gV, start, stop):
     """dŨ_c[k] += w gV[n, c, p] for every tap of samples [start, stop); gV is (N, C, P)."""
     xp = get_array_module(grad_flat)
     S = taps.image_size
-    reads = [(offset, index.reshape(-1)) for offset, index in tap_reads(taps, start, stop)]
-    for c in range(gV.shape[1]):
-        for t, (offset, index) in enumerate(reads):
-            contributions = taps.weight[start:stop, t] * gV[start:stop, c]     # (n, P)
-            # a flat (1-D) index: with an (n, P) one, add.at takes NumPy's slow path (7x)
-            xp.add.at(grad_flat[c * S + offset:], index, contributions.reshape(-1))
+    for first, last in blocks(taps, start, stop):
+        reads = [(offset, index.reshape(-1)) for offset, index in tap_reads(taps, first, last)]
+        for c in range(gV.shape[1]):
+            for t, (offset, index) in enumerate(reads):
+                contributions = taps.weight[first:last, t] * gV[first:last, c]     # (n, P)
+                # a flat (1-D) index: with an (n, P) one, add.at takes NumPy's slow path (7x)
+                xp.add.at(grad_flat[c * S + offset:], index, contributions.reshape(-1))
 
 
 def tap_products(values, gV, start, stop, s):

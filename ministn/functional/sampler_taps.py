@@ -98,10 +98,15 @@ def padded_shape(sizes, pad=PAD):
 
 
 def padded_coordinate(g, n, padding_mode, align_corners, pad=PAD):
-    """Pixel coordinate (N, P) of grid values g after padding and clamping, and m = dx/dg."""
+    """Pixel coordinate (N, P) of grid values g after padding and clamping, and m = dx/dg.
+
+    Only zeros padding can leave [0, n - 1], so only it is clamped, to [-pad, n] (docs §6.4).
+    """
     xp = get_array_module(g)
     x, mu = pad_coordinate(unnormalise(g, n, align_corners), n, padding_mode, align_corners)
-    return xp.clip(x, -pad, n), mu * unnormalise_scale(n, align_corners)
+    if padding_mode == "zeros":
+        x = xp.clip(x, -pad, n, out=x)          # x is unnormalise's new array
+    return x, mu * unnormalise_scale(n, align_corners)
 
 
 def _constant(xp, values, dtype):
@@ -114,9 +119,10 @@ def bilinear_axis(g, n, padding_mode, align_corners, pad):
     xp = get_array_module(g)
     x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
     x0 = xp.floor(x)
-    t = x - x0
-    return AxisTaps(x0.astype(np.int64), (0, 1), xp.stack([1 - t, t], axis=1),
-                    _constant(xp, [-1, 1], x.dtype), m)
+    weight = xp.empty((x.shape[0], 2, x.shape[1]), dtype=x.dtype)
+    t = xp.subtract(x, x0, out=weight[:, 1])
+    xp.subtract(1, t, out=weight[:, 0])
+    return AxisTaps(x0.astype(np.int64), (0, 1), weight, _constant(xp, [-1, 1], x.dtype), m)
 
 
 def nearest_axis(g, n, padding_mode, align_corners, pad):
@@ -189,21 +195,23 @@ def coordinate_gradients(s, taps):
     """dL/dg for each axis, (N, P), slowest axis first, from s[n, t, p] = sum_c gV Ũ(tap t).
 
     Along axis a the weight's derivative is the product of the other axes' weights and axis a's
-    slope (docs §13.4); the sum over taps is taken one axis at a time, fastest first. None for
-    an axis without slope (zero gradient).
+    slope (docs §13.4). The sum over taps is taken one axis at a time, fastest first, keeping
+    the partial sums that every gradient shares: for 2-D, s summed over x with the x weights
+    serves dV/dy, and with the x slopes dV/dx. None for an axis without slope (zero gradient).
     """
+    xp = get_array_module(s)
     axes = taps.axes
     N, P = s.shape[0], s.shape[-1]
-    per_axis = s.reshape(N, *(a.weight.shape[1] for a in axes), P)
-    gradients = []
-    for a, axis in enumerate(axes):
-        if axis.slope is None:
-            gradients.append(None)
-            continue
-        r = per_axis
-        for b in reversed(range(len(axes))):
-            factor = axes[b].slope if b == a else axes[b].weight
-            factor = factor.reshape(factor.shape[0], *(1,) * b, factor.shape[1], factor.shape[2])
-            r = (r * factor).sum(axis=1 + b)
-        gradients.append(axis.m * r)
-    return gradients
+    # partial sums, keyed by the axis whose slope they carry (None: weights only)
+    partial = {None: s}
+    for b in reversed(range(len(axes))):
+        T_b = axes[b].weight.shape[1]
+        contracted = {}
+        for key, r in partial.items():
+            r = r.reshape(N, -1, T_b, P)
+            contracted[key] = xp.einsum("nitp,ntp->nip", r, axes[b].weight)
+            if key is None and axes[b].slope is not None:
+                contracted[b] = xp.einsum("nitp,ntp->nip", r, axes[b].slope)
+        partial = contracted
+    return [axis.m * partial[a].reshape(N, P) if a in partial else None
+            for a, axis in enumerate(axes)]
