@@ -19,6 +19,7 @@ is exactly zero, as in PyTorch.
 
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
+from ..parallel import parallel_for
 from ._checks import as_tensor, check_choice, check_float, check_ndim, check_same_dtype
 from ._spatial_checks import check_align_corners, check_finite
 from .coords import PADDING_MODES
@@ -27,6 +28,16 @@ from .sampler_taps import MODES as SAMPLING_MODES
 from .sampler_taps import coordinate_gradients, make_taps
 
 MODES = tuple(SAMPLING_MODES)
+
+
+def for_samples(N, taps, xp, body):
+    """body(start, stop) over ranges of samples, on every thread (ministn.parallel): samples
+    share no element of Ũ or dŨ, so the results are those of one thread, bit for bit. Chunks
+    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves."""
+    parallel_for(N, body, min_chunk=max(1, MIN_CHUNK_TAPS // taps.weight[0].size), xp=xp)
+
+
+MIN_CHUNK_TAPS = 2 ** 14
 
 
 class GridSample(Function):
@@ -44,7 +55,8 @@ class GridSample(Function):
         # the tap values, kept for the grid gradient: cheaper than reading them again (one copy
         # against one take per tap and channel)
         values = xp.empty((C, taps.weight.shape[1], N, P), U.dtype) if grid_needs_values else None
-        gather(U_padded.reshape(-1), taps, 0, N, V, values)
+        flat = U_padded.reshape(-1)
+        for_samples(N, taps, xp, lambda start, stop: gather(flat, taps, start, stop, V, values))
         ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape, values=values)
         return V.reshape(N, C, *grid.shape[1:-1])
 
@@ -58,7 +70,8 @@ class GridSample(Function):
         if ctx.needs_input_grad[0]:
             N, C, *sizes = ctx.U_shape
             grad_padded = xp.zeros((N, C, *(n + 2 * taps.pad for n in sizes)), dtype=gV.dtype)
-            scatter(grad_padded.reshape(-1), taps, gV, 0, N)
+            grad_flat = grad_padded.reshape(-1)
+            for_samples(N, taps, xp, lambda start, stop: scatter(grad_flat, taps, gV, start, stop))
             grad_U = crop(grad_padded, taps.pad)
         if ctx.needs_input_grad[1]:
             # (N, D, *out) planes of dG_x, dG_y, returned as an (N, *out, D) view: affine_grid's
@@ -67,7 +80,8 @@ class GridSample(Function):
             planes = xp.zeros((N, D, *ctx.grid_shape[1:-1]), dtype=grad_out.dtype)
             if ctx.values is not None:
                 s = xp.empty(taps.weight.shape, dtype=gV.dtype)
-                tap_products(ctx.values, gV, 0, N, s)
+                for_samples(N, taps, xp,
+                            lambda start, stop: tap_products(ctx.values, gV, start, stop, s))
                 for a, gradient in enumerate(coordinate_gradients(s, taps)):
                     if gradient is not None:                  # axis a is grid column D - 1 - a
                         planes[:, D - 1 - a] = gradient.reshape(N, *planes.shape[2:])
