@@ -81,7 +81,7 @@ class GridSample(Function):
             if ctx.values is not None:
                 s = xp.empty(taps.weight.shape, dtype=gV.dtype)
                 for_samples(N, taps, xp,
-                            lambda start, stop: tap_products(ctx.values, gV, start, stop, s))
+                            lambda start, stop: tap_products(ctx.values, gV, taps, start, stop, s))
                 for a, gradient in enumerate(coordinate_gradients(s, taps)):
                     if gradient is not None:                  # axis a is grid column D - 1 - a
                         planes[:, D - 1 - a] = gradient.reshape(N, *planes.shape[2:])

@@ -26,7 +26,11 @@ from ..backend import get_array_module
 
 
 def pad_input(U, pad):
-    """Ũ: U inside a ring of ``pad`` zeros on every spatial axis, (N, C, *(n + 2 pad))."""
+    """Ũ: U inside a ring of ``pad`` zeros on every spatial axis, (N, C, *(n + 2 pad)).
+
+    All of Ũ is zeroed, then U copied in: zeroing only the ring, in narrow strided slices, was
+    1.6x slower on (64, 16, 60, 60).
+    """
     xp = get_array_module(U)
     U_padded = xp.zeros((*U.shape[:2], *(n + 2 * pad for n in U.shape[2:])), dtype=U.dtype)
     U_padded[(Ellipsis, *(slice(pad, pad + n) for n in U.shape[2:]))] = U
@@ -104,10 +108,11 @@ def scatter(grad_flat, taps, gV, start, stop):
                 xp.add.at(grad_flat[c * S + offset:], index, contributions.reshape(-1))
 
 
-def tap_products(values, gV, start, stop, s):
+def tap_products(values, gV, taps, start, stop, s):
     """s[n, t, p] = sum_c gV[n, c, p] Ũ_c(tap t) for samples [start, stop), from the gather's
     ``values`` (C, T, N, P); s is (N, T, P)."""
     xp = get_array_module(values)
-    g = gV[start:stop]
-    for t in range(values.shape[1]):
-        s[start:stop, t] = xp.einsum("cnp,ncp->np", values[:, t, start:stop], g)
+    for first, last in blocks(taps, start, stop):
+        g = gV[first:last]
+        for t in range(values.shape[1]):
+            s[first:last, t] = xp.einsum("cnp,ncp->np", values[:, t, first:last], g)
