@@ -44,6 +44,7 @@ so the grid gradient is exactly 0.
 """
 import functools
 import itertools
+import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -146,29 +147,36 @@ def combine(axes, padded, channels, pad, N, P):
     (docs §13.2): flat index = n C S + sum_a (base_a + offset_a + pad) stride_a."""
     xp = get_array_module(axes[0].weight)
     strides = [int(np.prod(padded[k + 1:])) for k in range(len(padded))]
-    corner = xp.arange(N, dtype=np.int64).reshape(N, 1) * (channels * int(np.prod(padded)))
-    tables = []
-    for axis, stride in zip(axes, strides):
-        corner = corner + axis.base * stride
-        if isinstance(axis.offset, tuple):
-            tables.append(tuple((o + pad) * stride for o in axis.offset))
-        else:
-            tables.append((axis.offset + pad) * stride)
-    weight = axes[0].weight
-    for axis in axes[1:]:
-        weight = _outer(weight, axis.weight, np.multiply)
+    tables = [tuple((o + pad) * stride for o in axis.offset) if isinstance(axis.offset, tuple)
+              else (axis.offset + pad) * stride for axis, stride in zip(axes, strides)]
+    constant = xp.arange(N, dtype=np.int64).reshape(N, 1) * (channels * int(np.prod(padded)))
     if all(isinstance(t, tuple) for t in tables):
         table = tuple(sum(combination) for combination in itertools.product(*tables))
         # the smallest offset goes into the corner: every index is then >= 0 and every
         # offset too (a negative index would count from the end of the view that reads it)
-        corner = corner + min(table)
+        constant += min(table)
         table = tuple(o - min(table) for o in table)
     else:
         as_arrays = [xp.asarray(np.array(t, np.int64).reshape(1, -1, 1)) if isinstance(t, tuple)
                      else t for t in tables]
         table = functools.reduce(lambda a, b: _outer(a, b, np.add), as_arrays)
         table = xp.broadcast_to(table, (N, table.shape[1], P))
-    return xp.broadcast_to(corner, (N, P)), table, xp.broadcast_to(weight, (N, weight.shape[1], P))
+    # corner = constant + sum_a base_a stride_a, summed in place (one pass per axis)
+    corner = None
+    for axis, stride in zip(axes, strides):
+        if isinstance(axis.base, numbers.Number):
+            constant += axis.base * stride
+            continue
+        term = axis.base * stride if stride != 1 else axis.base
+        if corner is None:
+            corner = term + constant
+        else:
+            corner += term
+    corner = xp.broadcast_to(constant, (N, P)) if corner is None else corner
+    weight = axes[0].weight
+    for axis in axes[1:]:
+        weight = _outer(weight, axis.weight, np.multiply)
+    return corner, table, xp.broadcast_to(weight, (N, weight.shape[1], P))
 
 
 def _outer(a, b, op):
