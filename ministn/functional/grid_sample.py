@@ -82,9 +82,7 @@ class GridSample(Function):
                 s = xp.empty(taps.weight.shape, dtype=gV.dtype)
                 for_samples(N, taps, xp,
                             lambda start, stop: tap_products(ctx.values, gV, taps, start, stop, s))
-                for a, gradient in enumerate(coordinate_gradients(s, taps)):
-                    if gradient is not None:                  # axis a is grid column D - 1 - a
-                        planes[:, D - 1 - a] = gradient.reshape(N, *planes.shape[2:])
+                coordinate_gradients(s, taps, planes.reshape(N, D, -1))
             grad_grid = xp.moveaxis(planes, 1, -1)
         return grad_U, grad_grid
 

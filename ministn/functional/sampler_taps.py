@@ -205,13 +205,16 @@ def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     return Taps(corner, table, weight, axes, pad, int(np.prod(padded)))
 
 
-def coordinate_gradients(s, taps):
-    """dL/dg for each axis, (N, P), slowest axis first, from s[n, t, p] = sum_c gV Ũ(tap t).
+def coordinate_gradients(s, taps, planes):
+    """planes[:, k] = dL/dg_k (N, P) for grid column k, (x, y[, z]), from the tap products
+    s[n, t, p] = sum_c gV Ũ(tap t); planes (N, D, P) are left as they are (zero) along an axis
+    without slope.
 
     Along axis a the weight's derivative is the product of the other axes' weights and axis a's
     slope (docs §13.4). The sum over taps is taken one axis at a time, fastest first, keeping
     the partial sums that every gradient shares: for 2-D, s summed over x with the x weights
-    serves dV/dy, and with the x slopes dV/dx. None for an axis without slope (zero gradient).
+    serves dV/dy, and with the x slopes dV/dx. The multiplier m is applied as the planes are
+    written.
     """
     xp = get_array_module(s)
     axes = taps.axes
@@ -227,5 +230,7 @@ def coordinate_gradients(s, taps):
             if key is None and axes[b].slope is not None:
                 contracted[b] = xp.einsum("nitp,ntp->nip", r, axes[b].slope)
         partial = contracted
-    return [axis.m * partial[a].reshape(N, P) if a in partial else None
-            for a, axis in enumerate(axes)]
+    D = len(axes)
+    for a, axis in enumerate(axes):
+        if a in partial:                    # axis a is the grid's column D - 1 - a: (x, y[, z])
+            xp.multiply(partial[a].reshape(N, P), axis.m, out=planes[:, D - 1 - a])
