@@ -5,7 +5,7 @@
 float32, (64, 1, 28, 28) and (64, 16, 60, 60), each library timed alone in its own block (never
 alternating runs), warm-up excluded, the median of RUNS (30) calls; threads pinned equal
 (THREADS, default 1, set for OpenBLAS, OpenMP and ministn before NumPy is imported). The figures
-of docs/spatial-semantics.md §13.3 come from it.
+in docs §13.3 (spatial-semantics.md) come from it.
 """
 import os
 import sys
