@@ -236,9 +236,12 @@ def coordinate_gradients(s, taps, planes, start, stop):
         contracted = {}
         for key, r in partial.items():
             r = r.reshape(n, -1, T_b, P)
-            contracted[key] = xp.einsum("nitp,ntp->nip", r, _samples(axes[b].weight, start, stop))
+            # constants such as a (1, T_b, 1) slope are broadcast as views: einsum then gets
+            # operands of equal shapes, as CuPy's needs
+            weight = xp.broadcast_to(_samples(axes[b].weight, start, stop), (n, T_b, P))
+            contracted[key] = xp.einsum("nitp,ntp->nip", r, weight)
             if key is None and axes[b].slope is not None:
-                slope = _samples(axes[b].slope, start, stop)
+                slope = xp.broadcast_to(_samples(axes[b].slope, start, stop), (n, T_b, P))
                 contracted[b] = xp.einsum("nitp,ntp->nip", r, slope)
         partial = contracted
     D = len(axes)
