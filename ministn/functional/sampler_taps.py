@@ -236,8 +236,8 @@ def coordinate_gradients(s, taps, planes, start, stop):
         contracted = {}
         for key, r in partial.items():
             r = r.reshape(n, -1, T_b, P)
-            # constants such as a (1, T_b, 1) slope are broadcast as views: einsum then gets
-            # operands of equal shapes, as CuPy's needs
+            # constants such as a (1, T_b, 1) slope are broadcast as views, so that einsum gets
+            # operands of equal shapes (old CuPy einsums did not broadcast; a view costs nothing)
             weight = xp.broadcast_to(_samples(axes[b].weight, start, stop), (n, T_b, P))
             contracted[key] = xp.einsum("nitp,ntp->nip", r, weight)
             if key is None and axes[b].slope is not None:
