@@ -72,7 +72,7 @@ class AxisTaps(NamedTuple):
     """
     base: object       # (N, P) int64 pixel position, or the number 0
     offset: object     # tuple of T_axis ints, or (N, T_axis, P) int64: tap position minus base
-    weight: object     # (N, T_axis, P) interpolation weight of each tap
+    weight: object     # interpolation weight of each tap, broadcastable to (N, T_axis, P)
     slope: object      # d weight / d coordinate, broadcastable to ``weight``; None: zero
     m: object          # (N, P) or a number: d coordinate / d grid value (coords.py)
 
@@ -84,8 +84,9 @@ class Taps(NamedTuple):
     tuple (taps at fixed distances from a corner: one (N, P) index serves every tap), else
     corner[n, p] + table[n, t, p]. ``tap_index`` writes it out as one (N, T, P) array.
     """
-    corner: object     # (N, P) int64: n C S + sum_a base_a stride_a
+    corner: object     # (N, P) int64: n C S + sum_a base_a stride_a (+ min of a tuple table)
     table: object      # tuple of T ints, or (N, T, P) int64: sum_a (offset_a + pad) stride_a
+                       # (a tuple less its smallest entry, which the corner holds)
     weight: object     # (N, T, P) product of the axes' weights
     axes: tuple        # the AxisTaps, slowest axis first ((y, x) for 2-D)
     pad: int           # width of the zero ring
