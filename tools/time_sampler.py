@@ -4,8 +4,9 @@
 
 float32, (64, 1, 28, 28) and (64, 16, 60, 60), each library timed alone in its own block (never
 alternating runs), warm-up excluded, the median of RUNS (30) calls; threads pinned equal
-(THREADS, default 1, set for OpenBLAS, OpenMP and ministn before NumPy is imported). The figures
-in docs §13.3 (spatial-semantics.md) come from it.
+(THREADS, default 1, set for OpenBLAS, OpenMP and ministn before NumPy is imported). CPU time
+at one thread (waiting on a loaded machine is not counted), wall time with more or with WALL=1.
+The figures in docs §13.3 (spatial-semantics.md) come from it.
 """
 import os
 import sys
@@ -27,9 +28,9 @@ tune_allocator()
 
 
 def median_ms(step, runs=int(os.environ.get("RUNS", 30)), warmup=5):
-    """Median time of one call: CPU time with one thread (process_time: on a loaded machine,
-    waiting is not counted), wall time with more (CPU time would add the threads up)."""
-    clock = time.process_time if THREADS == "1" else time.perf_counter
+    """Median time of one call: CPU time with one thread, wall time with more (CPU time would
+    add the threads up)."""
+    clock = time.process_time if THREADS == "1" and not os.environ.get("WALL") else time.perf_counter
     for _ in range(warmup):
         step()
     times = []
