@@ -9,12 +9,14 @@ and the numeric one perturbs each element of x_i by +-eps:
 
     n_i[j] = (<v, f(x + eps e_j)> - <v, f(x - eps e_j)>) / (2 eps).
 
+``gradgradcheck`` checks second order the same way, on the gradient itself (see there).
+
 They must agree tensor-wise: ||a - n||_inf / max(||a||_inf, ||n||_inf) <= rtol (1e-6 by
 default; for smooth ops the truth is ~1e-9). When both are tiny (below ``atol``) they pass.
 """
 import numpy as np
 
-from .autograd import Tensor
+from .autograd import Tensor, grad
 from .backend import get_array_module, to_numpy
 
 
@@ -63,7 +65,8 @@ def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None
         x = inputs[i]
         analytic = to_numpy(x.grad) if x.grad is not None else np.zeros(x.shape)
         numeric = np.zeros(x.shape)
-        x.data = xp.ascontiguousarray(x.data)  # so that reshape(-1) below is a view, not a copy
+        # contiguous, so that reshape(-1) below is a view, not a copy (and 0-d stays 0-d)
+        x.data = xp.ascontiguousarray(x.data).reshape(x.shape)
         flat = x.data.reshape(-1)  # a view: perturbing it perturbs x
         for j in range(flat.size):
             original = flat[j].item()
@@ -75,6 +78,47 @@ def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None
             numeric.flat[j] = (plus - minus) / (2 * eps)
         _compare(analytic, numeric, i, rtol, atol)
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0):
+    """True when the gradient of fn's gradient matches central differences (second order).
+
+    With a random upstream gradient v (``grad_outputs``, else seeded) and random second-order
+    tangents u_i, one per input x_i that requires grad, the scalar
+
+        s(x, v) = sum_i <u_i, (J_i^T v)(x)>        (J_i^T v from grad(..., create_graph=True))
+
+    is checked by ``gradcheck`` with respect to every x_i and to v: its analytic gradient is
+    the double backward (Hessian-vector products and the Jacobian applied to u), its numeric one
+    central differences of first-order gradients, as torch.autograd.gradgradcheck. An input that
+    fn's gradient does not depend on contributes 0. Raises GradcheckError naming the worst
+    element; inputs (fn's, then v last) are numbered as in gradcheck.
+    """
+    inputs = list(inputs)
+    checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: no input has requires_grad=True; nothing to check")
+    out = fn(*inputs)
+    xp = get_array_module(out.data)
+    rng = np.random.default_rng((seed, 2))
+    if grad_outputs is None:
+        grad_outputs = rng.standard_normal(out.shape)
+    v_data = grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs
+    v = Tensor(xp.asarray(v_data, dtype=out.dtype), requires_grad=True)
+    tangents = [Tensor(xp.asarray(rng.standard_normal(inputs[i].shape))) for i in checked]
+
+    def first_order_in_tangent_directions(*args):
+        xs, upstream = list(args[:-1]), args[-1]
+        grads = grad(fn(*xs), [xs[i] for i in checked], upstream, create_graph=True,
+                      allow_unused=True)
+        terms = [(g * u).sum() for g, u in zip(grads, tangents) if g is not None]
+        total = terms[0] if terms else upstream.sum() * 0.0
+        for term in terms[1:]:
+            total = total + term
+        return total
+
+    return gradcheck(first_order_in_tangent_directions, inputs + [v], eps=eps, rtol=rtol,
+                     atol=atol, upstream=np.ones(()))
 
 
 def _compare(analytic, numeric, index, rtol, atol):
