@@ -91,7 +91,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, rtol=1e-6, atol=1e-12
     is checked by ``gradcheck`` with respect to every x_i and to v: its analytic gradient is
     the double backward (Hessian-vector products and the Jacobian applied to u), its numeric one
     central differences of first-order gradients, as torch.autograd.gradgradcheck. An input that
-    fn's gradient does not depend on contributes 0. Raises GradcheckError naming the worst
+    fn's gradient does not depend on contributes 0. First, the gradients computed with
+    create_graph=True (each op's differentiable backward) must equal those of the first-order
+    array backward to rounding (relative 1e-10). Raises GradcheckError naming the worst
     element; inputs (fn's, then v last) are numbered as in gradcheck.
     """
     inputs = list(inputs)
@@ -106,6 +108,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, rtol=1e-6, atol=1e-12
     v_data = grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs
     v = Tensor(xp.asarray(v_data, dtype=out.dtype), requires_grad=True)
     tangents = [Tensor(xp.asarray(rng.standard_normal(inputs[i].shape))) for i in checked]
+    _same_first_order(fn, inputs, checked, v)
 
     def first_order_in_tangent_directions(*args):
         xs, upstream = list(args[:-1]), args[-1]
@@ -119,6 +122,22 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, rtol=1e-6, atol=1e-12
 
     return gradcheck(first_order_in_tangent_directions, inputs + [v], eps=eps, rtol=rtol,
                      atol=atol, upstream=np.ones(()))
+
+
+def _same_first_order(fn, inputs, checked, v, rtol=1e-10):
+    """The gradients with and without create_graph=True agree (they are different code)."""
+    wanted = [inputs[i] for i in checked]
+    plain = grad(fn(*inputs), wanted, v.data, allow_unused=True)
+    graph = grad(fn(*inputs), wanted, v, create_graph=True, allow_unused=True)
+    for i, a, b in zip(checked, plain, graph):
+        a = np.zeros(inputs[i].shape) if a is None else to_numpy(a.data)
+        b = np.zeros(inputs[i].shape) if b is None else to_numpy(b.data)
+        diff, scale = np.abs(a - b), max(np.abs(a).max(initial=0.0), 1e-300)
+        if not diff.max(initial=0.0) <= rtol * scale:
+            worst = tuple(int(k) for k in np.unravel_index(diff.argmax(), diff.shape))
+            raise GradcheckError(
+                f"gradient of input {i} with create_graph=True differs from the first-order "
+                f"backward: worst element at index {worst}: {b[worst]:.12g} vs {a[worst]:.12g}")
 
 
 def _compare(analytic, numeric, index, rtol, atol):
