@@ -34,12 +34,13 @@ def _inner(v, y):
     return float((v * y.data).sum())
 
 
-def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None):
+def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None, numeric_fn=None):
     """True when fn's gradients w.r.t. every input that requires grad match central differences.
 
     fn:      a callable taking the Tensors in ``inputs`` and returning one Tensor.
     inputs:  a sequence of Tensors; those with requires_grad=True are checked. All float64.
     upstream: the vector v (shape of the output); a seeded random one by default.
+    numeric_fn: the function whose values are differenced (default fn: the same one).
     Raises GradcheckError naming the input, the worst element, its index and both values.
     """
     inputs = list(inputs)
@@ -61,6 +62,7 @@ def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None
         v = xp.asarray(upstream.data if isinstance(upstream, Tensor) else upstream, dtype=out.dtype)
     out.backward(v)
 
+    numeric_fn = fn if numeric_fn is None else numeric_fn
     for i in checked:
         x = inputs[i]
         analytic = to_numpy(x.grad) if x.grad is not None else np.zeros(x.shape)
@@ -71,9 +73,9 @@ def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-12, seed=0, upstream=None
         for j in range(flat.size):
             original = flat[j].item()
             flat[j] = original + eps
-            plus = _inner(v, fn(*inputs))
+            plus = _inner(v, numeric_fn(*inputs))
             flat[j] = original - eps
-            minus = _inner(v, fn(*inputs))
+            minus = _inner(v, numeric_fn(*inputs))
             flat[j] = original
             numeric.flat[j] = (plus - minus) / (2 * eps)
         _compare(analytic, numeric, i, rtol, atol)
@@ -90,7 +92,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, rtol=1e-6, atol=1e-12
 
     is checked by ``gradcheck`` with respect to every x_i and to v: its analytic gradient is
     the double backward (Hessian-vector products and the Jacobian applied to u), its numeric one
-    central differences of first-order gradients, as torch.autograd.gradgradcheck. An input that
+    central differences of the first-order gradients of the plain array backward (as
+    torch.autograd.gradgradcheck, but differencing the first-order code gradcheck vouches for,
+    so a differentiable backward that is wrong away from the point is caught too). An input that
     fn's gradient does not depend on contributes 0. First, the gradients computed with
     create_graph=True (each op's differentiable backward) must equal those of the first-order
     array backward to rounding (relative 1e-10). Raises GradcheckError naming the worst
@@ -110,18 +114,20 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, rtol=1e-6, atol=1e-12
     tangents = [Tensor(xp.asarray(rng.standard_normal(inputs[i].shape))) for i in checked]
     _same_first_order(fn, inputs, checked, v)
 
-    def first_order_in_tangent_directions(*args):
+    def first_order_in_tangent_directions(*args, create_graph=True):
         xs, upstream = list(args[:-1]), args[-1]
-        grads = grad(fn(*xs), [xs[i] for i in checked], upstream, create_graph=True,
-                      allow_unused=True)
-        terms = [(g * u).sum() for g, u in zip(grads, tangents) if g is not None]
-        total = terms[0] if terms else upstream.sum() * 0.0
-        for term in terms[1:]:
-            total = total + term
+        grads = grad(fn(*xs), [xs[i] for i in checked], upstream, create_graph=create_graph,
+                     allow_unused=True)
+        total = upstream.sum() * 0.0
+        for g, u in zip(grads, tangents):
+            total = total if g is None else total + (g * u).sum()
         return total
 
+    # analytic: the double backward of the create_graph gradient; numeric: central differences
+    # of the first-order array backward (which gradcheck vouches for), not of the former
     return gradcheck(first_order_in_tangent_directions, inputs + [v], eps=eps, rtol=rtol,
-                     atol=atol, upstream=np.ones(()))
+                     atol=atol, upstream=np.ones(()), numeric_fn=lambda *args:
+                     first_order_in_tangent_directions(*args, create_graph=False))
 
 
 def _same_first_order(fn, inputs, checked, v, rtol=1e-10):
