@@ -166,6 +166,14 @@ def _topological_order(roots):
     return order
 
 
+def recorded_ops(root):
+    """The graph recorded behind ``root``, inputs first: a list of (tensor, name of the Function
+    that made it or None for a leaf, [its input tensors that require grad]), for drawing."""
+    return [(node, None if node._creator is None else node._creator[0].__name__,
+             [] if node._creator is None else [x for x in node._creator[2] if x.requires_grad])
+            for node in _topological_order([root])]
+
+
 def _leading_to(order, targets):
     """The nodes of ``order`` from which some target can be reached (the rest need no work)."""
     leads = set()
