@@ -101,7 +101,7 @@ def backpropagate(roots, root_grads, create_graph, targets=None):
 def _chain_rule(order, roots, root_grads, create_graph, targets):
     grads = {}
     for root, g in zip(roots, root_grads):
-        grads[id(root)] = _accumulate(grads.get(id(root)), g)
+        grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
     found = {}
     for node in reversed(order):
         grad_out = grads.pop(id(node), None)
@@ -127,12 +127,8 @@ def _chain_rule(order, roots, root_grads, create_graph, targets):
             if g.shape != x.shape or g.dtype != x.dtype:
                 raise RuntimeError(f"{fn.__name__}.backward returned a gradient of shape "
                                    f"{g.shape} {g.dtype} for an input of shape {x.shape} {x.dtype}")
-            grads[id(x)] = _accumulate(grads.get(id(x)), g)
+            grads[id(x)] = grads[id(x)] + g if id(x) in grads else g
     return found
-
-
-def _accumulate(total, g):
-    return g if total is None else total + g
 
 
 def _differentiable_step(fn, ctx, inputs, output, grad_out):
