@@ -11,4 +11,5 @@ from .grid_sample import grid_sample
 from .perspective_grid import perspective_grid
 from .tps_grid import tps_grid
 # the differentiable backward passes (create_graph=True), attached to the ops above
-from . import basic_backward, conv_backward, grid_backward, loss_backward, pool_backward  # noqa: E402,F401
+from . import (basic_backward, conv_backward, grid_backward, grid_sample_backward,  # noqa: E402,F401
+               loss_backward, pool_backward)

@@ -73,6 +73,7 @@ class GridSample(Function):
 
     @staticmethod
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
+        ctx.save(mode=mode, padding_mode=padding_mode, align_corners=align_corners)  # second order
         xp = get_array_module(U)
         N, C, H, W = U.shape
         H_out, W_out = grid.shape[1:3]
