@@ -3,14 +3,15 @@
 What you will learn: that a backward pass is itself a computation, so that when it is recorded
 as a graph it can be differentiated again. You will take second and third derivatives of a
 scalar function, see the graph the first derivative leaves behind, use the second derivative in
-Newton's method, and then compute a Hessian-vector product of a CNN's loss with respect to its
-first layer's weights without ever forming the Hessian, checked against finite differences and
-by `ministn.gradgradcheck`.
+Newton's method, and then compute Hessian-vector products of the spatial transformer network's
+loss with respect to theta, without ever forming the Hessian, checked against finite
+differences and by `ministn.gradgradcheck`.
 
-Assumes: lessons 01 (autograd), 02 (gradcheck) and 05 (the CNN).
-Run:     python lessons/backprop_of_backprop.py     (under a minute; MINISTN_QUICK=1: seconds)
-Writes:  figures/backprop_of_backprop.png (the graph of dy/dx; Newton's method; power iteration
-         on the Hessian)
+Assumes: lessons 01 (autograd), 02 (gradcheck), 06-07 (affine_grid, grid_sample) and 09 (the
+         ST-CNN).
+Run:     python lessons/backprop_of_backprop.py     (seconds)
+Writes:  figures/backprop_of_backprop.png (the graph of dy/dx; Newton's method; the Hessian of
+         the ST-CNN's loss with respect to theta)
 """
 # %%
 import os
@@ -27,7 +28,6 @@ from ministn.autograd import recorded_ops
 from ministn.data import load_mnist, to_float
 from ministn.models import build
 
-QUICK = os.environ.get("MINISTN_QUICK") == "1"
 FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).resolve().parents[1] / "figures"))
 ministn.manual_seed(0)
 
@@ -76,50 +76,62 @@ print("Newton's iterates:", " ".join(f"{v:.10f}" for v in newton[:7]))
 assert abs(newton[-1] - 1.0) < 1e-15
 
 # %% [markdown]
-# Now a real network: the PyTorch tutorial's CNN classifier (lesson 05's, a little larger),
-# written as a function of its weights, in float64. For its loss L(W) with respect to the first
-# convolution's weights W (250 numbers), the Hessian H is 250 x 250; a Hessian-vector product
-# H v never needs it:
+# Now the spatial transformer. In the tutorial's ST-CNN (lesson 09) the localisation network
+# predicts theta (a 2x3 matrix per image), and the loss depends on theta through
 #
-#     H v = d/dW < dL/dW, v >
+#     L(theta) = cross_entropy(classifier(grid_sample(U, affine_grid(theta))), labels)
 #
-# one backward with create_graph=True, an inner product, and one more backward. It costs about
-# two gradients, whatever the size of W. The double backward passes here are the hand-derived
-# ones of conv2d, max-pool, ReLU (whose second derivative is 0 away from the kink), linear and
-# cross_entropy (docs/second-order.md).
+# The Hessian of L with respect to theta says how the loss curves as the transform changes:
+# which of the six numbers (rotation, scale, shear, shift) the classifier is most sensitive
+# to. A Hessian-vector product never forms the Hessian:
+#
+#     H v = d/dtheta < dL/dtheta, v >
+#
+# one backward with create_graph=True, an inner product, and one more backward, about the cost
+# of two gradients. The double backward passes here are the hand-derived ones of conv2d,
+# max-pool, ReLU (second derivative 0 away from its kink), linear and cross_entropy, and the
+# sampler's: bilinear sampling is linear in each of its tap fractions tx, ty, so d2V/dx2 = 0
+# but the cross term d2V/dxdy = U_se - U_sw - U_ne + U_nw (times the scales) is not
+# (docs/second-order.md).
+#
+# One caution: an untrained transformer outputs exactly the identity, and the identity grid
+# puts every sample on a pixel centre, a kink of bilinear sampling (the derivative jumps
+# there). So theta here is a small rotation and zoom, away from kinks, as a trained network's
+# would be.
 
 # %%
-model = build("tutorial-cnn").double()
-params = dict(model.named_parameters())
-W1, b1, W2, b2, W3, b3, W4, b4 = (params[f"classifier.{k}.{p}"].data
-                                  for k in (0, 3, 8, 11) for p in ("weight", "bias"))
-mnist = load_mnist(train_size=16 if QUICK else 64, test_size=1)
-images = (to_float(mnist.train_images).astype(np.float64) - 0.1307) / 0.3081
+model = build("tutorial").double()
+model.eval()
+mnist = load_mnist(train_size=4, test_size=1)
+images = to_float(mnist.train_images).astype(np.float64)
 labels = mnist.train_labels
+N = len(labels)
+angle = np.deg2rad(10.0)
+theta0 = 0.9 * np.array([[np.cos(angle), -np.sin(angle), 0.05], [np.sin(angle), np.cos(angle), -0.03]])
+theta0 = np.repeat(theta0[None], N, axis=0) + 0.01 * np.random.default_rng(1).standard_normal((N, 2, 3))
 
 
-def loss_of(w1, bias1=b1, bias4=b4, batch=slice(None)):
-    """The tutorial classifier (eval mode: no dropout) and its cross-entropy on the images."""
-    h = F.relu(F.max_pool2d(F.conv2d(images[batch], w1, bias1), 2))
-    h = F.relu(F.max_pool2d(F.conv2d(h, W2, b2), 2))
-    h = F.relu(F.linear(h.reshape(h.shape[0], -1), W3, b3))
-    return F.cross_entropy(F.linear(h, W4, bias4), labels[batch])
+def loss_of(theta, batch=slice(None)):
+    """The ST-CNN's loss as a function of theta alone (the localisation net left out)."""
+    U = images[batch]
+    V = F.grid_sample(U, F.affine_grid(theta, U.shape))
+    return F.cross_entropy(model.classifier(model.normalization(V)), labels[batch])
 
 
-def gradient(w1, create_graph=False, batch=slice(None)):
-    w1 = w1 if isinstance(w1, ministn.Tensor) else ministn.tensor(w1, requires_grad=True)
-    return ministn.grad(loss_of(w1, batch=batch), w1, create_graph=create_graph)[0]
+def gradient(theta, create_graph=False):
+    theta = theta if isinstance(theta, ministn.Tensor) else ministn.tensor(theta, requires_grad=True)
+    return ministn.grad(loss_of(theta), theta, create_graph=create_graph)[0]
 
 
-def hessian_vector_product(w1, v, batch=slice(None)):
-    w1 = ministn.tensor(w1, requires_grad=True)
-    g = gradient(w1, create_graph=True, batch=batch)
-    return ministn.grad((g * v).sum(), w1)[0].numpy()
+def hessian_vector_product(theta, v):
+    theta = ministn.tensor(theta, requires_grad=True)
+    g = gradient(theta, create_graph=True)
+    return ministn.grad((g * v).sum(), theta)[0].numpy()
 
 
 rng = np.random.default_rng(0)
-v, u = rng.standard_normal(W1.shape), rng.standard_normal(W1.shape)
-Hv, Hu = hessian_vector_product(W1, v), hessian_vector_product(W1, u)
+v, u = rng.standard_normal(theta0.shape), rng.standard_normal(theta0.shape)
+Hv, Hu = hessian_vector_product(theta0, v), hessian_vector_product(theta0, u)
 symmetry_error = abs((u * Hv).sum() - (v * Hu).sum()) / abs((u * Hv).sum())
 print(f"u.Hv = {(u * Hv).sum():.12f}, v.Hu = {(v * Hu).sum():.12f} (H is symmetric)")
 
@@ -127,47 +139,43 @@ print(f"u.Hv = {(u * Hv).sum():.12f}, v.Hu = {(v * Hu).sum():.12f} (H is symmetr
 # Two checks. The Hessian is symmetric, so u . (H v) must equal v . (H u): two different double
 # backward computations that agree only if both are right. And H v is the derivative of the
 # gradient in the direction v, so central differences of the *first-order* gradient,
-# (g(W + eps v) - g(W - eps v)) / (2 eps), must match it. That check needs care here: ReLU and
-# max-pool have kinks, and a perturbation that moves one pre-activation across 0 (or swaps a
-# window's maximum) changes the gradient by a jump, which the division by 2 eps turns into a
-# huge spurious "curvature". So it runs on 4 images and a small eps, where no unit is that
-# close to a kink (the data and the directions are fixed, so this is checked, not hoped).
+# (g(theta + eps v) - g(theta - eps v)) / (2 eps), must match it (eps is small enough that no
+# sample point crosses a pixel boundary and no ReLU or max-pool changes its choice).
 
 # %%
-batch, eps = slice(0, 4), 1e-6
-numeric = (gradient(W1 + eps * v, batch=batch).numpy()
-           - gradient(W1 - eps * v, batch=batch).numpy()) / (2 * eps)
-Hv_small = hessian_vector_product(W1, v, batch)
-hvp_error = np.abs(Hv_small - numeric).max() / np.abs(numeric).max()
-print(f"H v against central differences of the gradient (4 images): relative error {hvp_error:.1e}")
+eps = 1e-6
+numeric = (gradient(theta0 + eps * v).numpy() - gradient(theta0 - eps * v).numpy()) / (2 * eps)
+hvp_error = np.abs(Hv - numeric).max() / np.abs(numeric).max()
+print(f"H v against central differences of the gradient: relative error {hvp_error:.1e}")
 
 # %% [markdown]
-# What can one do with H v? Power iteration finds the Hessian's largest eigenvalue (the
-# loss's sharpest curvature, a quantity studied in optimisation: a step size above 2 / lambda_max
-# makes gradient descent diverge along that direction) with a few products and no 250 x 250
-# matrix.
+# With only six numbers per image the whole Hessian is six products away: H e_j for each unit
+# vector e_j gives its column j. The images are independent, so H is block diagonal; here is
+# the block of the first digit, and its eigenvalues: the loss curves upwards along some
+# combinations of the six numbers and downwards along others (a saddle, not a minimum, as
+# expected at an arbitrary theta).
 
 # %%
-u = v / np.linalg.norm(v)
-rayleigh = []
-for _ in range(6 if QUICK else 20):
-    Hu = hessian_vector_product(W1, u)
-    rayleigh.append(float((u * Hu).sum()))
-    u = Hu / np.linalg.norm(Hu)
-print(f"largest Hessian eigenvalue (power iteration): {rayleigh[-1]:.4f}; "
-      f"largest stable SGD step 2 / lambda = {2 / rayleigh[-1]:.3f}")
+columns = []
+for j in range(6):
+    e = np.zeros(theta0.shape)
+    e[0].flat[j] = 1.0
+    columns.append(hessian_vector_product(theta0, e)[0].reshape(6))
+hessian = np.stack(columns, axis=1)
+print("eigenvalues of d2L/dtheta2 for the first digit:", np.round(np.linalg.eigvalsh(hessian), 5))
+assert np.abs(hessian - hessian.T).max() < 1e-10 * np.abs(hessian).max()
 
 # %% [markdown]
 # Finally `ministn.gradgradcheck`, the second-order analogue of gradcheck: with a random upstream
 # gradient and random tangents of the first-order gradient, it compares the double backward with
-# central differences of the first-order gradient, in float64. Here with respect to the first
-# layer's bias and the last layer's bias (20 numbers, so that it runs in seconds), on a few
-# images: every layer of the network lies between them.
+# central differences of the first-order gradient, in float64. Here on the loss of one digit as
+# a function of its theta: every layer of the classifier, the sampler and affine_grid lie
+# between them.
 
 # %%
-bias1, bias4 = (ministn.tensor(b.copy(), requires_grad=True) for b in (b1, b4))
-assert ministn.gradgradcheck(lambda p, q: loss_of(W1, p, q, slice(0, 4)), [bias1, bias4])
-print("gradgradcheck: the double backward of the CNN's loss matches central differences")
+theta_one = ministn.tensor(theta0[:1].copy(), requires_grad=True)
+assert ministn.gradgradcheck(lambda t: loss_of(t, slice(0, 1)), [theta_one])
+print("gradgradcheck: the double backward of the ST-CNN's loss in theta matches central differences")
 
 # %%
 fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw=dict(width_ratios=[1.6, 1, 1]))
@@ -201,10 +209,13 @@ ax1.semilogy(range(len(newton)), [max(abs(t - 1.0), 1e-17) for t in newton], "o-
 ax1.set_xlabel("Newton step")
 ax1.set_ylabel("|x - 1|")
 ax1.set_title("Newton's method with y'' from double backprop")
-ax2.plot(range(1, len(rayleigh) + 1), rayleigh, "o-")
-ax2.set_xlabel("power iteration (one H v each)")
-ax2.set_ylabel("u^T H u")
-ax2.set_title("Largest Hessian eigenvalue of the CNN's loss\nwith respect to conv1's weights")
+limit = np.abs(hessian).max()
+image = ax2.imshow(hessian, cmap="RdBu_r", vmin=-limit, vmax=limit)
+names = ["a11", "a12", "tx", "a21", "a22", "ty"]
+ax2.set_xticks(range(6), names)
+ax2.set_yticks(range(6), names)
+fig.colorbar(image, ax=ax2, fraction=0.046)
+ax2.set_title("d2L/dtheta2 of the ST-CNN's loss, one digit\n(six Hessian-vector products)")
 fig.tight_layout()
 FIGURES.mkdir(parents=True, exist_ok=True)
 fig.savefig(FIGURES / "backprop_of_backprop.png", dpi=100)
@@ -212,8 +223,9 @@ print("wrote", FIGURES / "backprop_of_backprop.png")
 
 # %% [markdown]
 # What this lesson showed: differentiating the recorded backward pass gives exact second
-# derivatives (44 for the scalar, and a Hessian-vector product of a CNN's loss that agrees with
-# central differences of its gradient), at the cost of about one more backward pass.
+# derivatives (44 for the scalar, and a Hessian-vector product of the ST-CNN's loss with respect
+# to theta that agrees with central differences of its gradient), at the cost of about one more
+# backward pass.
 
 # %%
 assert symmetry_error < 1e-10, f"u.Hv != v.Hu: relative difference {symmetry_error:.1e}"
