@@ -45,3 +45,21 @@ def test_grid_generators_double_backward_on_the_device(gpu):
         return to_numpy(h.data)
 
     np.testing.assert_allclose(hvp(gpu), hvp(np), rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def test_grid_sample_double_backward_on_the_device(gpu):
+    rng = np.random.default_rng(8)
+    U, theta = rng.standard_normal((2, 2, 5, 6)), np.eye(2, 3) + 0.2 * rng.standard_normal((2, 2, 3))
+
+    def second_order(xp, mode, padding_mode):
+        u, t = (Tensor(xp.asarray(a), requires_grad=True) for a in (U, theta))
+        V = F.grid_sample(u, F.affine_grid(t, (2, 2, 4, 3)), mode, padding_mode)
+        gu, gt = grad((V * V).sum(), [u, t], create_graph=True)
+        results = grad((gu * gu).sum() + (gt * gt).sum(), [u, t])
+        assert all(type(r.data) is xp.ndarray for r in results)
+        return [to_numpy(r.data) for r in results]
+
+    for mode in ("bilinear", "nearest"):
+        for padding_mode in ("zeros", "border", "reflection"):
+            for e, a in zip(second_order(np, mode, padding_mode), second_order(gpu, mode, padding_mode)):
+                np.testing.assert_allclose(a, e, rtol=TOLERANCE, atol=TOLERANCE * max(1.0, np.abs(e).max()))
