@@ -10,7 +10,7 @@ differences and by `ministn.gradgradcheck`.
 Assumes: lessons 01 (autograd), 02 (gradcheck), 06-07 (affine_grid, grid_sample) and 09 (the
          ST-CNN).
 Run:     python lessons/backprop_of_backprop.py     (seconds)
-Writes:  figures/backprop_of_backprop.png (the graph of dy/dx; Newton's method; the Hessian of
+Writes:  figures/<this file's name>.png (the graph of dy/dx; Newton's method; the Hessian of
          the ST-CNN's loss with respect to theta)
 """
 # %%
@@ -218,8 +218,9 @@ fig.colorbar(image, ax=ax2, fraction=0.046)
 ax2.set_title("d2L/dtheta2 of the ST-CNN's loss, one digit\n(six Hessian-vector products)")
 fig.tight_layout()
 FIGURES.mkdir(parents=True, exist_ok=True)
-fig.savefig(FIGURES / "backprop_of_backprop.png", dpi=100)
-print("wrote", FIGURES / "backprop_of_backprop.png")
+figure = FIGURES / f"{pathlib.Path(__file__).stem}.png"   # follows the lesson's file name
+fig.savefig(figure, dpi=100)
+print("wrote", figure)
 
 # %% [markdown]
 # What this lesson showed: differentiating the recorded backward pass gives exact second
