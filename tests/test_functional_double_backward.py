@@ -6,7 +6,6 @@ second derivative is 0), followed by a square or tanh so that the upstream gradi
 the input too. Inputs are kept away from kinks by construction (strategies.py).
 """
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -167,11 +166,3 @@ def test_tps_grid_is_twice_differentiable(data, align_corners, grid_size):
     fn = lambda t: square(F.tps_grid(t, size, align_corners, grid_size))  # noqa: E731
     assert gradgradcheck(fn, [offsets])
 
-
-def test_grid_sample_refuses_create_graph_clearly():
-    from ministn import grad
-    U = leaf(np.ones((1, 1, 3, 3)))
-    grid = leaf(np.zeros((1, 2, 2, 2)))
-    out = F.grid_sample(U, grid, align_corners=False).sum()
-    with pytest.raises(NotImplementedError, match="GridSample has no second derivative"):
-        grad(out, [U, grid], create_graph=True)
