@@ -11,3 +11,6 @@ from .affine_grid import affine_grid
 from .grid_sample import grid_sample
 from .perspective_grid import perspective_grid
 from .tps_grid import tps_grid
+# the differentiable backward passes (create_graph=True), attached to the ops above
+from . import (basic_backward, conv_backward, grid_backward, grid_sample_backward,  # noqa: E402,F401
+               loss_backward, pool_backward)

@@ -34,6 +34,7 @@ class GridSample(Function):
 
     @staticmethod
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
+        ctx.save(mode=mode, padding_mode=padding_mode, align_corners=align_corners)  # second order
         N, C = U.shape[:2]
         taps = make_taps(grid, mode, padding_mode, align_corners, U.shape[2:], C)
         keep_values = ctx.needs_input_grad[1] and is_grad_enabled() and mode != "nearest"

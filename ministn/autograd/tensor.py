@@ -1,17 +1,12 @@
-"""Reverse-mode automatic differentiation: Tensor, Function, and the backward pass.
+"""Tensor and Function: arrays that record the operations applied to them.
 
 A ``Tensor`` wraps an array (``.data``, NumPy or CuPy) and remembers the ``Function`` call that
-produced it. ``loss.backward()`` walks that record in reverse topological order and applies the
-chain rule: for ``y = f(x1, ..., xk)`` with upstream gradient ``dL/dy``,
-
-    dL/dx_i += f.backward(dL/dy)[i]        (summed over every use of x_i)
-
-The sort is iterative (a 10,000-op chain does not hit Python's recursion limit), gradients of a
-tensor used twice accumulate, and the graph is freed once it has been used.
+produced it, as ``_creator = (Function subclass, ctx, input tensors)``. The backward pass that
+walks this record is in engine.py.
 """
 import contextlib
 
-from . import backend
+from .. import backend
 
 _grad_enabled = True
 
@@ -21,6 +16,17 @@ def no_grad():
     """Inside this block no graph is recorded (inference, optimiser updates)."""
     global _grad_enabled
     previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    """Inside this block graphs are recorded again (the engine's create_graph=True uses it)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, True
     try:
         yield
     finally:
@@ -56,6 +62,15 @@ class Function:
 
     @staticmethod
     def backward(ctx, grad_out):
+        raise NotImplementedError
+
+    @staticmethod
+    def differentiable_backward(ctx, inputs, output, grad_out):
+        """The same gradients as ``backward``, but computed from Tensors with Tensor ops, so
+        that they record a graph (``create_graph=True``). ``inputs`` are the input Tensors,
+        ``output`` the output Tensor, ``grad_out`` a Tensor. An op defines it to be twice
+        differentiable; without it the engine refuses create_graph=True with a clear error
+        (never a wrong answer)."""
         raise NotImplementedError
 
     @classmethod
@@ -121,41 +136,14 @@ class Tensor:
     def zero_grad(self):
         self.grad = None
 
-    # ---- the backward pass ---------------------------------------------------------------
-    def backward(self, grad=None):
-        """Accumulate dL/dx into ``.grad`` of every leaf x that requires grad."""
-        if not self.requires_grad:
-            raise RuntimeError("backward: this tensor does not require grad (no graph was recorded)")
-        xp = backend.get_array_module(self.data)
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(f"backward: grad must be given for a non-scalar output of shape "
-                                 f"{self.shape} (grad can be implicitly created only for scalars)")
-            grad = xp.ones_like(self.data)
-        grad = grad.data if isinstance(grad, Tensor) else xp.asarray(grad, dtype=self.dtype)
-        if grad.shape != self.shape:
-            raise ValueError(f"backward: grad has shape {grad.shape}, expected {self.shape}")
+    # ---- the backward pass (engine.py) ---------------------------------------------------
+    def backward(self, grad=None, create_graph=False):
+        """Accumulate dL/dx into ``.grad`` of every leaf x that requires grad.
 
-        grads = {id(self): grad}
-        for node in _topological_order(self):
-            grad_out = grads.pop(id(node), None)
-            creator, node._creator = node._creator, None  # free the graph as we go
-            if grad_out is None:  # no gradient flows here (e.g. a backward returned None)
-                continue
-            if creator is None:  # a leaf: keep its gradient
-                node.grad = grad_out if node.grad is None else node.grad + grad_out
-                continue
-            fn, ctx, inputs = creator
-            input_grads = fn.backward(ctx, grad_out)
-            if not isinstance(input_grads, tuple):
-                input_grads = (input_grads,)
-            for x, g in zip(inputs, input_grads):
-                if not x.requires_grad or g is None:
-                    continue
-                if g.shape != x.shape or g.dtype != x.dtype:
-                    raise RuntimeError(f"{fn.__name__}.backward returned a gradient of shape "
-                                       f"{g.shape} {g.dtype} for an input of shape {x.shape} {x.dtype}")
-                grads[id(x)] = grads[id(x)] + g if id(x) in grads else g
+        With create_graph=True each ``.grad`` is a Tensor that carries its own graph (it can be
+        differentiated again) and the graph of ``self`` is kept; otherwise ``.grad`` is an array
+        and the graph is freed as it is used."""
+        engine.backward(self, grad, create_graph)
 
     # ---- operators, as in PyTorch (defined in ministn.functional) -----------------------
     def __add__(self, other): return F.add(self, other)
@@ -187,30 +175,6 @@ class Tensor:
         return F.permute(self, *reversed(range(self.ndim)))
 
 
-def _topological_order(root):
-    """Tensors reachable from ``root`` that need a gradient, each after every tensor it feeds.
-
-    Iterative depth-first search with an explicit stack (no recursion limit): a node is
-    emitted once all of its inputs' subtrees are done, then the order is reversed.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        if node._creator is not None:
-            for x in node._creator[2]:
-                if x.requires_grad and id(x) not in visited:
-                    stack.append((x, False))
-    return reversed(order)
-
-
 def tensor(data, requires_grad=False, dtype=None):
     """Create a Tensor from a list, scalar or array (like ``torch.tensor``); a CuPy array stays
     on the GPU."""
@@ -219,4 +183,5 @@ def tensor(data, requires_grad=False, dtype=None):
     return Tensor(data, requires_grad)
 
 
-from . import functional as F  # noqa: E402  (ops are defined with Function and Tensor above)
+from .. import functional as F  # noqa: E402  (ops are defined with Function and Tensor above)
+from . import engine  # noqa: E402  (the backward pass needs Tensor)
