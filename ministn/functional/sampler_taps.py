@@ -1,33 +1,46 @@
-"""Where grid_sample reads, and with which weights: its taps (docs §6-§8).
+"""Where grid_sample reads, and with which weights: its taps (docs §6-§8, §13).
 
-For every output location p = (h, w) of sample n the sampler reads T pixels, its taps (T = 4
-for bilinear, T = 1 for nearest), of the zero-padded input Ũ and returns their weighted sum:
+For every output location p of sample n the sampler reads T pixels, its taps, of the padded
+input Ũ and returns their weighted sum (docs §13.1):
 
     V[n, c, p] = sum_t weight[n, t, p] * Ũ[n, c, index[n, t, p]]
 
-Ũ is U inside a ring of PAD = 2 zero pixels, shape (H + 4, W + 4), and ``index`` is a flat
-index into one padded image, (j + PAD)(W + 4) + (i + PAD) for pixel (j, i), stored as the
-first tap's j (W + 4) + i (``corner``) plus a fixed offset per tap. This is the padded
-image Ũ ("U in range, 0 outside") made literal: a tap outside the image reads a real zero, never a
-clamped neighbour (so a NaN in U cannot leak through a zero weight), and in the backward pass
-its share of the gradient lands in the ring, which is cropped away. Coordinates are clamped
-to [-PAD, n] first, so that huge values cannot overflow the int conversion (docs §6.4: no
-need to clamp to [-2, n + 1]; n is enough). It changes nothing: below -2 and above n every tap, before and
-after the clamp, lies outside the image (zeros padding; the other modes are inside already).
+The taps are built one axis at a time (docs §13.2). A mode (``MODES``) only says, for the grid
+values g (N, P) of one axis, which pixels it reads and with which weights: an ``AxisTaps`` of
+pixel positions (base + offset), weights and weight slopes, each broadcastable to
+(N, T_axis, P), and the multiplier m = dx/dg. ``combine`` forms their outer product: the flat
+index and the product weight of every tap, (N, T, P) with T the product of the T_axis, slowest
+axis first (for 2-D: y major, so bilinear's taps are nw, ne, sw, se). Bilinear is 2 x 2 taps,
+nearest 1 x 1; a mode with other taps per axis (bicubic's 4, each padded on its own) or a
+third axis (trilinear's z) supplies only its ``AxisTaps``. Nothing here depends on the number
+of channels C: every array is (N, T, P) or smaller, and all channels reuse it (docs §13.3).
 
-Bilinear (docs §7). With x, y the padded coordinates, x0 = floor(x), tx = x - x0 (same for y), the
-weights are products of one x-weight and one y-weight,
+``index`` is a flat index into the whole padded input (N, C, *padded) seen as one 1-D array,
+for channel 0: pixel (j, i) of sample n is at n C S + (j + pad) W_p + (i + pad), with S the size
+of one padded image and W_p = W + 2 pad. Channel c reads the same index in the view that starts
+c S further on. Ũ is U inside a ring of ``pad`` zeros (pad = 2 for bilinear and nearest): a tap
+outside the image reads a real zero, never a clamped neighbour (so a NaN in U cannot leak
+through a zero weight), and in the backward pass its share of the gradient lands in the ring,
+which is cropped away. Coordinates are clamped to [-pad, n] first, so that huge values cannot
+overflow the int conversion (docs §6.4). It changes nothing: below -2 and above n every
+bilinear tap, before and after the clamp, lies outside the image (zeros padding; the other
+modes are inside already). Each axis's pixel position is converted to int64 on its own, and
+the flat index is formed in int64: exact for any image size (docs §11.3).
 
-    x_weights = (1 - tx, tx) for columns (x0, x0 + 1),  y_weights = (1 - ty, ty) for rows (y0, y0 + 1)
-    taps in order nw (y0, x0), ne (y0, x1), sw (y1, x0), se (y1, x1):  weight = y_weight * x_weight
+Bilinear (docs §7), per axis, with x0 = floor(x), t = x - x0:
 
-so that  dV/dx = (1 - ty)(Ũ_ne - Ũ_nw) + ty (Ũ_se - Ũ_sw)  and  dV/dy = (1 - tx)(Ũ_sw - Ũ_nw) +
-tx (Ũ_se - Ũ_ne). At an integer x, tx = 0 and dV/dx = Ũ(x0 + 1) - Ũ(x0): the right-hand
-derivative (floor and floor + 1, never ceil). The grid gradient multiplies these by
-m_x = dx/dg_x, the unnormalise scale times the padding derivative (coords.py).
+    pixels x0 + (0, 1),  weights (1 - t, t),  slopes d weight / dx = (-1, +1)
 
-Nearest (docs §8): one tap at (rint(y), rint(x)), rounding half to even as PyTorch; weight 1; the
-grid gradient is exactly 0.
+so the tap weights are y-weight * x-weight, and the grid gradient (docs §13.4) is
+
+    dV/dx = sum over taps of  s_t * y_weight * x_slope,   dV/dy = sum of  s_t * y_slope * x_weight
+
+with s_t = sum_c gV Ũ(tap t). At an integer x, t = 0 and dV/dx = Ũ(x0 + 1) - Ũ(x0): the
+right-hand derivative (floor and floor + 1, never ceil). The grid gradient multiplies these by
+m = dx/dg, the unnormalise scale times the padding derivative (coords.py).
+
+Nearest (docs §8): one pixel rint(x), rounding half to even as PyTorch; weight 1; no slope,
+so the grid gradient is exactly 0.
 """
 from typing import NamedTuple
 
@@ -36,67 +49,138 @@ import numpy as np
 from ..backend import get_array_module
 from .coords import pad_coordinate, unnormalise, unnormalise_scale
 
-PAD = 2  # width of the ring of zeros around Ũ
+PAD = 2  # width of the ring of zeros around Ũ for bilinear and nearest
+
+
+class AxisTaps(NamedTuple):
+    """The taps of one axis: what a mode supplies (docs §13.2).
+
+    Tap t reads pixel base + offset[t] along the axis. A mode whose taps sit at fixed distances
+    from one pixel (bilinear: x0, x0 + 1) gives base (N, P) and a constant offset (1, T_axis, 1),
+    and the flat index then costs one pass of N T P; a mode that places every tap itself gives
+    base 0 and offset (N, T_axis, P).
+    """
+    base: object       # (N, P) int64 pixel position, or the number 0
+    offset: object     # int64, broadcastable to (N, T_axis, P): each tap's position minus base
+    weight: object     # (N, T_axis, P) interpolation weight of each tap
+    slope: object      # d weight / d coordinate, broadcastable to ``weight``; None: zero
+    m: object          # (N, P) or a number: d coordinate / d grid value (coords.py)
 
 
 class Taps(NamedTuple):
-    corner: object            # (N, P) int64: y0 (W + 4) + x0, where the first tap is, unpadded
-    offsets: tuple            # per tap, its flat index in the padded image minus ``corner``
-    weight: object            # (N, T, P) interpolation weights
-    x_weights: object = None  # (N, 2, P) (1 - tx, tx); bilinear only
-    y_weights: object = None  # (N, 2, P) (1 - ty, ty); bilinear only
-    m_x: object = None        # (N, P) dx/dg_x; bilinear only
-    m_y: object = None        # (N, P) dy/dg_y; bilinear only
+    """Every tap of every output location, (N, T, P), the same for all channels (docs §13.1)."""
+    index: object      # (N, T, P) int64 flat index into the padded input, channel 0
+    weight: object     # (N, T, P) product of the axes' weights
+    axes: tuple        # the AxisTaps, slowest axis first ((y, x) for 2-D)
+    pad: int           # width of the zero ring
+    image_size: int    # S: elements of one padded image (one sample, one channel)
 
 
-def padded_shape(H, W):
-    return H + 2 * PAD, W + 2 * PAD
+def padded_shape(sizes, pad=PAD):
+    return tuple(n + 2 * pad for n in sizes)
 
 
-def padded_coordinates(grid, H, W, padding_mode, align_corners):
-    """Pixel coordinates x, y (N, P) after padding and clamping, and m = dx/dg_x, dy/dg_y."""
-    xp = get_array_module(grid)
-    g = grid.reshape(grid.shape[0], -1, 2)
-    x, mu_x = pad_coordinate(unnormalise(g[..., 0], W, align_corners), W, padding_mode, align_corners)
-    y, mu_y = pad_coordinate(unnormalise(g[..., 1], H, align_corners), H, padding_mode, align_corners)
-    m_x = mu_x * unnormalise_scale(W, align_corners)
-    m_y = mu_y * unnormalise_scale(H, align_corners)
-    return xp.clip(x, -PAD, W), xp.clip(y, -PAD, H), m_x, m_y
+def padded_coordinate(g, n, padding_mode, align_corners, pad=PAD):
+    """Pixel coordinate (N, P) of grid values g after padding and clamping, and m = dx/dg."""
+    xp = get_array_module(g)
+    x, mu = pad_coordinate(unnormalise(g, n, align_corners), n, padding_mode, align_corners)
+    return xp.clip(x, -pad, n), mu * unnormalise_scale(n, align_corners)
 
 
-def _corner(j, i, H, W):
-    """j (W + 4) + i as int64, for integer-valued pixel coordinates (j, i) (a float array each).
+def _constant(xp, values, dtype):
+    """A (1, T, 1) array of per-tap constants on the device of ``xp``."""
+    return xp.asarray(np.array(values, dtype=dtype).reshape(1, -1, 1))
 
-    Pixel (j, i) sits at (j + PAD)(W + 4) + (i + PAD) in the padded image; the constant part,
-    PAD (W + 5), goes into the tap offsets, which saves two passes over the (N, P) arrays.
-    The sum is formed in the coordinates' float type and converted once (half the passes of
-    converting j and i): exact, as j and i are clamped to [-PAD, H] and [-PAD, W], so every term
-    is an integer of magnitude below (H + 1)(W + 4), and a float type holds every integer below
-    2^(mantissa bits + 1) exactly (2^24 in float32, 2^11 in float16); past that, float64.
+
+def bilinear_axis(g, n, padding_mode, align_corners, pad):
+    """Pixels (x0, x0 + 1), weights (1 - t, t), slopes (-1, +1) along one axis (docs §7)."""
+    xp = get_array_module(g)
+    x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
+    x0 = xp.floor(x)
+    t = x - x0
+    return AxisTaps(x0.astype(np.int64), _constant(xp, [0, 1], np.int64),
+                    xp.stack([1 - t, t], axis=1), _constant(xp, [-1, 1], x.dtype), m)
+
+
+def nearest_axis(g, n, padding_mode, align_corners, pad):
+    """Pixel rint(x) (half to even), weight 1, no slope (docs §8)."""
+    xp = get_array_module(g)
+    x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
+    return AxisTaps(xp.rint(x).astype(np.int64), _constant(xp, [0], np.int64),
+                    _constant(xp, [1], x.dtype), None, m)
+
+
+class Mode(NamedTuple):
+    """A sampling mode: its taps along one axis, and the width of the zero ring they need."""
+    axis_taps: object  # (g (N, P) grid values, n, padding_mode, align_corners, pad) -> AxisTaps
+    pad: int
+
+
+MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD)}
+
+
+def combine(axes, padded, channels, pad, N, P):
+    """Flat index and weight (N, T, P) of the outer product of the axes' taps (docs §13.2).
+
+    index = corner + table: the corner n C S + sum_a base_a stride_a is (N, P), and the table of
+    tap offsets, sum_a (offset_a + pad) stride_a, is as small as the modes' offsets (1, T, 1)
+    for bilinear), so the (N, T, P) index is written in one pass.
     """
-    if (H + 1) * (W + 2 * PAD) >= 2 ** (np.finfo(j.dtype).nmant + 1):
-        j, i = j.astype(np.float64), i.astype(np.float64)
-    return (j * (W + 2 * PAD) + i).astype(np.int64)
+    xp = get_array_module(axes[0].weight)
+    strides = [int(np.prod(padded[k + 1:])) for k in range(len(padded))]
+    corner = xp.arange(N, dtype=np.int64).reshape(N, 1) * (channels * int(np.prod(padded)))
+    table = 0
+    weight = None
+    for axis, stride in zip(axes, strides):
+        corner = corner + axis.base * stride
+        offset = (axis.offset + pad) * stride
+        if weight is None:
+            table, weight = offset, axis.weight
+            continue
+        table, weight = _outer(table, offset), _outer(weight, axis.weight)
+    index = corner[:, None, :] + table
+    return index, xp.broadcast_to(weight, (N, index.shape[1], P))
 
 
-def bilinear_taps(grid, H, W, padding_mode, align_corners):
-    """The four bilinear taps of every grid point, for an input of spatial size (H, W)."""
-    xp = get_array_module(grid)
-    x, y, m_x, m_y = padded_coordinates(grid, H, W, padding_mode, align_corners)
-    x0, y0 = xp.floor(x), xp.floor(y)
-    tx, ty = x - x0, y - y0
-    x_weights = xp.stack([1 - tx, tx], axis=1)                           # (N, 2, P)
-    y_weights = xp.stack([1 - ty, ty], axis=1)
-    weight = (y_weights[:, :, None] * x_weights[:, None, :]).reshape(x.shape[0], 4, -1)
-    W_padded = W + 2 * PAD
-    nw = PAD * (W_padded + 1)
-    offsets = (nw, nw + 1, nw + W_padded, nw + W_padded + 1)           # nw, ne, sw, se
-    return Taps(_corner(y0, x0, H, W), offsets, weight, x_weights, y_weights, m_x, m_y)
+def _outer(a, b):
+    """(n, T_a, p), (n, T_b, p) -> (n, T_a T_b, p), a's taps slowest (any n or p may be 1)."""
+    product = a[:, :, None] + b[:, None] if a.dtype.kind == "i" else a[:, :, None] * b[:, None]
+    return product.reshape(product.shape[0], -1, product.shape[-1])
 
 
-def nearest_taps(grid, H, W, padding_mode, align_corners):
-    """The one nearest-pixel tap of every grid point (round half to even)."""
-    xp = get_array_module(grid)
-    x, y, _, _ = padded_coordinates(grid, H, W, padding_mode, align_corners)
-    corner = _corner(xp.rint(y), xp.rint(x), H, W)
-    return Taps(corner, (PAD * (W + 2 * PAD + 1),), xp.ones((x.shape[0], 1, x.shape[1]), dtype=grid.dtype))
+def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
+    """The taps of every point of ``grid`` (N, *out, D), last axis (x, y[, z]), for an input of
+    spatial ``sizes`` (slowest first, e.g. (H, W)) and ``channels`` channels."""
+    D = len(sizes)
+    g = grid.reshape(grid.shape[0], -1, D)
+    axis_taps, pad = MODES[mode]
+    # slowest axis first; its grid values are the grid's last column
+    axes = tuple(axis_taps(g[..., D - 1 - k], n, padding_mode, align_corners, pad)
+                 for k, n in enumerate(sizes))
+    padded = padded_shape(sizes, pad)
+    index, weight = combine(axes, padded, channels, pad, g.shape[0], g.shape[1])
+    return Taps(index, weight, axes, pad, int(np.prod(padded)))
+
+
+def coordinate_gradients(s, taps):
+    """dL/dg for each axis, (N, P), slowest axis first, from s[n, t, p] = sum_c gV Ũ(tap t).
+
+    Along axis a the weight's derivative is the product of the other axes' weights and axis a's
+    slope (docs §13.4); the sum over taps is taken one axis at a time, fastest first. None for
+    an axis without slope (zero gradient).
+    """
+    axes = taps.axes
+    N, P = s.shape[0], s.shape[-1]
+    per_axis = s.reshape(N, *(a.weight.shape[1] for a in axes), P)
+    gradients = []
+    for a, axis in enumerate(axes):
+        if axis.slope is None:
+            gradients.append(None)
+            continue
+        r = per_axis
+        for b in reversed(range(len(axes))):
+            factor = axes[b].slope if b == a else axes[b].weight
+            factor = factor.reshape(factor.shape[0], *(1,) * b, factor.shape[1], factor.shape[2])
+            r = (r * factor).sum(axis=1 + b)
+        gradients.append(axis.m * r)
+    return gradients
