@@ -19,8 +19,8 @@ is exactly zero, as in PyTorch.
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ._checks import as_tensor, check_choice, check_float, check_ndim, check_same_dtype
-from ._spatial_checks import check_align_corners, check_finite
+from ._checks import as_tensor, check_choice, check_float, check_same_dtype
+from ._spatial_checks import check_align_corners, check_finite, check_sampler_shapes
 from .coords import PADDING_MODES
 from .sampler_kernels import crop, gather, pad_input, scatter, tap_products
 from .sampler_taps import MODES as SAMPLING_MODES
@@ -50,7 +50,7 @@ class GridSample(Function):
         xp = get_array_module(grad_out)
         taps = ctx.taps
         N, C = grad_out.shape[:2]
-        gV = grad_out.reshape(N, C, -1)                                   # (N, C, P)
+        gV = grad_out.reshape(N, C, taps.index.shape[-1])                 # (N, C, P)
         grad_U = grad_grid = None
         if ctx.needs_input_grad[0]:
             N, C, *sizes = ctx.U_shape
@@ -73,32 +73,27 @@ class GridSample(Function):
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
-    """Sample input at the grid's positions, exactly as ``torch.nn.functional.grid_sample`` (4-D).
+    """Sample input at the grid's positions, exactly as ``torch.nn.functional.grid_sample``.
 
-    input:  (N, C, H, W) float32 or float64 Tensor (or array).
-    grid:   (N, H_out, W_out, 2), same dtype; last axis (x, y) in normalised coordinates, -1 and
-            +1 being the corner-pixel centres (align_corners=True) or the image edges (False).
-            Finite values only (NaN/inf raise ValueError); values outside [-1, 1] are padded.
-    mode:   "bilinear" or "nearest" (round half to even; zero grid gradient).
+    input:  (N, C, H, W) or (N, C, D, H, W) float32 or float64 Tensor (or array).
+    grid:   (N, H_out, W_out, 2), or (N, D_out, H_out, W_out, 3) for a 5-D input, same dtype; last
+            axis (x, y[, z]) in normalised coordinates, -1 and +1 being the corner-pixel centres
+            (align_corners=True) or the image edges (False). Finite values only (NaN/inf raise
+            ValueError); values outside [-1, 1] are padded.
+    mode:   "bilinear" (trilinear on 5-D), "nearest" (round half to even; zero grid gradient) or
+            "bicubic" (4-D only, as PyTorch: docs §15.5).
     padding_mode: "zeros", "border" or "reflection" (docs §6.2).
-    Returns (N, C, H_out, W_out), differentiable in input and (bilinear) grid.
+    Returns (N, C, H_out, W_out) or (N, C, D_out, H_out, W_out), differentiable in input and
+    (bilinear, bicubic) grid. N = 0, C = 0 and empty grids give empty results (docs §17).
     """
     op = "grid_sample"
     U, G = as_tensor(input, "input"), as_tensor(grid, "grid")
     check_choice(mode, "mode", MODES)
     check_choice(padding_mode, "padding_mode", PADDING_MODES)
     align_corners = check_align_corners(align_corners, op)
-    check_ndim(U, "input", 4, "(N, C, H, W) (5-D volumetric sampling is not implemented)")
-    check_ndim(G, "grid", 4, "(N, H_out, W_out, 2)")
     check_float(U, "input")
     check_float(G, "grid")
     check_same_dtype(U, "input", G, "grid")
-    if G.shape[3] != 2:
-        raise ValueError(f"{op}: grid's last dimension must be 2 (x, y), got shape {tuple(G.shape)}")
-    if G.shape[0] != U.shape[0]:
-        raise ValueError(f"{op}: grid has batch size {G.shape[0]} but input has {U.shape[0]}")
-    if 0 in U.shape or 0 in G.shape[1:3]:
-        raise ValueError(f"{op}: input {tuple(U.shape)} and grid {tuple(G.shape)} must have "
-                         f"non-empty channel and spatial dimensions")
+    check_sampler_shapes(U.shape, G.shape, mode, op)
     check_finite(G.data, "grid", op)
     return GridSample.apply(U, G, mode=mode, padding_mode=padding_mode, align_corners=align_corners)

@@ -48,6 +48,7 @@ import numpy as np
 
 from ..backend import get_array_module
 from .coords import pad_coordinate, unnormalise, unnormalise_scale
+from .cubic import cubic_slopes, cubic_weights
 
 PAD = 2  # width of the ring of zeros around Ũ for bilinear and nearest
 
@@ -110,13 +111,32 @@ def nearest_axis(g, n, padding_mode, align_corners, pad):
                     _constant(xp, [1], x.dtype), None, m)
 
 
+def bicubic_axis(g, n, padding_mode, align_corners, pad):
+    """Pixels x0 - 1 ... x0 + 2, each padded on its own, cubic weights and slopes (docs §15).
+
+    The sample point is only unnormalised, never padded: x = unnormalise(g), x0 = floor(x),
+    t = x - x0 give the weights (cubic.py). Padding moves each tap's integer pixel instead:
+    border clips it, reflection folds it, zeros sends a tap outside the image to the ring
+    (clip to [-1, n]: pad = 1). So m = dx/dg is the unnormalise scale alone.
+    """
+    xp = get_array_module(g)
+    x = unnormalise(g, n, align_corners)
+    x0 = xp.floor(x)
+    t = x - x0
+    pixels = x0[:, None, :] + _constant(xp, [-1, 0, 1, 2], x.dtype)              # (N, 4, P)
+    pixels = xp.clip(pad_coordinate(pixels, n, padding_mode, align_corners)[0], -pad, n)
+    return AxisTaps(0, pixels.astype(np.int64), cubic_weights(t, xp), cubic_slopes(t, xp),
+                    unnormalise_scale(n, align_corners))
+
+
 class Mode(NamedTuple):
     """A sampling mode: its taps along one axis, and the width of the zero ring they need."""
     axis_taps: object  # (g (N, P) grid values, n, padding_mode, align_corners, pad) -> AxisTaps
     pad: int
 
 
-MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD)}
+MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD),
+         "bicubic": Mode(bicubic_axis, 1)}
 
 
 def combine(axes, padded, channels, pad, N, P):
@@ -145,14 +165,15 @@ def combine(axes, padded, channels, pad, N, P):
 def _outer(a, b):
     """(n, T_a, p), (n, T_b, p) -> (n, T_a T_b, p), a's taps slowest (any n or p may be 1)."""
     product = a[:, :, None] + b[:, None] if a.dtype.kind == "i" else a[:, :, None] * b[:, None]
-    return product.reshape(product.shape[0], -1, product.shape[-1])
+    n, T_a, T_b, p = product.shape
+    return product.reshape(n, T_a * T_b, p)  # explicit sizes: any of them may be 0
 
 
 def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     """The taps of every point of ``grid`` (N, *out, D), last axis (x, y[, z]), for an input of
     spatial ``sizes`` (slowest first, e.g. (H, W)) and ``channels`` channels."""
     D = len(sizes)
-    g = grid.reshape(grid.shape[0], -1, D)
+    g = grid.reshape(grid.shape[0], int(np.prod(grid.shape[1:-1])), D)  # (N, P, D); N or P may be 0
     axis_taps, pad = MODES[mode]
     # slowest axis first; its grid values are the grid's last column
     axes = tuple(axis_taps(g[..., D - 1 - k], n, padding_mode, align_corners, pad)
