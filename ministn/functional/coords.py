@@ -67,9 +67,15 @@ def base_points(sizes, align_corners, xp=np, dtype=np.float64):
 
 def unnormalise(g, n, align_corners):
     """Normalised coordinate -> pixel index, in the operation order PyTorch uses (docs §2.1)."""
+    i = g + 1                   # a new array (or number): the steps below work on it in place
     if align_corners:
-        return ((g + 1) / 2) * (n - 1)
-    return ((g + 1) * n - 1) / 2
+        i /= 2
+        i *= n - 1
+    else:
+        i *= n
+        i -= 1
+        i /= 2
+    return i
 
 
 def unnormalise_scale(n, align_corners):

@@ -1,4 +1,5 @@
-"""grid_sample: read an image at the positions a grid names (docs §6-§8, §13; PyTorch's semantics).
+"""grid_sample: read an image or a volume at the positions a grid names (docs §6-§8, §13;
+PyTorch's semantics).
 
 For input U (N, C, H, W) and grid (N, H_out, W_out, 2), whose last axis is (x, y) in normalised
 coordinates, the output V (N, C, H_out, W_out) is a weighted sum of taps of the zero-padded
@@ -14,11 +15,15 @@ Backward, with gV = dL/dV:
 
 with dw/dx_a the product of the other axes' weights and axis a's slope (docs §13.4).
 The input gradient is deterministic on the CPU (sampler_kernels.py). Nearest's grid gradient
-is exactly zero, as in PyTorch.
+is exactly zero, as in PyTorch. Volumes (N, C, D, H, W) with grids (N, D_out, H_out, W_out, 3),
+last axis (x, y, z), are the same sums over 8 trilinear taps or 1 nearest tap (docs §16);
+bicubic reads 16 taps, each padded on its own (docs §15). An empty batch or grid has no tap and
+zero gradients (docs §17).
 """
 
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
+from ..parallel import parallel_for
 from ._checks import as_tensor, check_choice, check_float, check_same_dtype
 from ._spatial_checks import check_align_corners, check_finite, check_sampler_shapes
 from .coords import PADDING_MODES
@@ -29,6 +34,16 @@ from .sampler_taps import coordinate_gradients, make_taps
 MODES = tuple(SAMPLING_MODES)
 
 
+def for_samples(N, taps, xp, body):
+    """body(start, stop) over ranges of samples, on every thread (ministn.parallel): samples
+    share no element of Ũ or dŨ, so the results are those of one thread, bit for bit. Chunks
+    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves."""
+    parallel_for(N, body, min_chunk=max(1, MIN_CHUNK_TAPS // taps.weight[0].size), xp=xp)
+
+
+MIN_CHUNK_TAPS = 2 ** 14
+
+
 class GridSample(Function):
     """V = grid_sample(U, grid): (N, C, H, W), (N, H_out, W_out, 2) -> (N, C, H_out, W_out)."""
 
@@ -36,35 +51,47 @@ class GridSample(Function):
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
         xp = get_array_module(U)
         N, C = U.shape[:2]
+        if N == 0 or 0 in grid.shape[1:-1]:         # no point to sample (docs §17.2)
+            ctx.save(taps=None, U_shape=U.shape, grid_shape=grid.shape)
+            return xp.zeros((N, C, *grid.shape[1:-1]), dtype=U.dtype)
         taps = make_taps(grid, mode, padding_mode, align_corners, U.shape[2:], C)
         U_padded = pad_input(U, taps.pad)
-        V = xp.empty((N, C, taps.index.shape[-1]), dtype=U.dtype)
-        gather(U_padded.reshape(-1), taps, 0, N, V)
-        grid_needs_input = ctx.needs_input_grad[1] and mode != "nearest"
-        ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape,
-                 U_padded=U_padded if grid_needs_input else None)
+        P = taps.weight.shape[-1]
+        V = xp.empty((N, C, P), dtype=U.dtype)
+        grid_needs_values = ctx.needs_input_grad[1] and is_grad_enabled() and mode != "nearest"
+        # the tap values, kept for the grid gradient: cheaper than reading them again (one copy
+        # against one take per tap and channel)
+        values = xp.empty((C, taps.weight.shape[1], N, P), U.dtype) if grid_needs_values else None
+        flat = U_padded.reshape(-1)
+        for_samples(N, taps, xp, lambda start, stop: gather(flat, taps, start, stop, V, values))
+        ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape, values=values)
         return V.reshape(N, C, *grid.shape[1:-1])
 
     @staticmethod
     def backward(ctx, grad_out):
         xp = get_array_module(grad_out)
         taps = ctx.taps
+        if taps is None:                             # an empty sampling: zero gradients
+            return (xp.zeros(ctx.U_shape, grad_out.dtype) if ctx.needs_input_grad[0] else None,
+                    xp.zeros(ctx.grid_shape, grad_out.dtype) if ctx.needs_input_grad[1] else None)
         N, C = grad_out.shape[:2]
-        gV = grad_out.reshape(N, C, taps.index.shape[-1])                 # (N, C, P)
+        gV = grad_out.reshape(N, C, taps.weight.shape[-1])                # (N, C, P)
         grad_U = grad_grid = None
         if ctx.needs_input_grad[0]:
             N, C, *sizes = ctx.U_shape
             grad_padded = xp.zeros((N, C, *(n + 2 * taps.pad for n in sizes)), dtype=gV.dtype)
-            scatter(grad_padded.reshape(-1), taps, gV, 0, N)
+            grad_flat = grad_padded.reshape(-1)
+            for_samples(N, taps, xp, lambda start, stop: scatter(grad_flat, taps, gV, start, stop))
             grad_U = crop(grad_padded, taps.pad)
         if ctx.needs_input_grad[1]:
             # (N, D, *out) planes of dG_x, dG_y, returned as an (N, *out, D) view: affine_grid's
             # backward reads such planes without a copy (see there)
             D = len(taps.axes)
             planes = xp.zeros((N, D, *ctx.grid_shape[1:-1]), dtype=grad_out.dtype)
-            if ctx.U_padded is not None:
-                s = xp.zeros(taps.index.shape, dtype=gV.dtype)
-                tap_products(ctx.U_padded.reshape(-1), taps, gV, 0, N, s)
+            if ctx.values is not None:
+                s = xp.empty(taps.weight.shape, dtype=gV.dtype)
+                for_samples(N, taps, xp,
+                            lambda start, stop: tap_products(ctx.values, gV, taps, start, stop, s))
                 for a, gradient in enumerate(coordinate_gradients(s, taps)):
                     if gradient is not None:                  # axis a is grid column D - 1 - a
                         planes[:, D - 1 - a] = gradient.reshape(N, *planes.shape[2:])

@@ -42,6 +42,9 @@ m = dx/dg, the unnormalise scale times the padding derivative (coords.py).
 Nearest (docs §8): one pixel rint(x), rounding half to even as PyTorch; weight 1; no slope,
 so the grid gradient is exactly 0.
 """
+import functools
+import itertools
+import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -57,24 +60,39 @@ class AxisTaps(NamedTuple):
     """The taps of one axis: what a mode supplies (docs §13.2).
 
     Tap t reads pixel base + offset[t] along the axis. A mode whose taps sit at fixed distances
-    from one pixel (bilinear: x0, x0 + 1) gives base (N, P) and a constant offset (1, T_axis, 1),
-    and the flat index then costs one pass of N T P; a mode that places every tap itself gives
-    base 0 and offset (N, T_axis, P).
+    from one pixel (bilinear: x0 + (0, 1)) gives base (N, P) and the offsets as a tuple of ints;
+    a mode that places every tap itself (bicubic under border padding) gives base 0 and the
+    offsets as an (N, T_axis, P) int64 array.
     """
     base: object       # (N, P) int64 pixel position, or the number 0
-    offset: object     # int64, broadcastable to (N, T_axis, P): each tap's position minus base
+    offset: object     # tuple of T_axis ints, or (N, T_axis, P) int64: tap position minus base
     weight: object     # (N, T_axis, P) interpolation weight of each tap
     slope: object      # d weight / d coordinate, broadcastable to ``weight``; None: zero
     m: object          # (N, P) or a number: d coordinate / d grid value (coords.py)
 
 
 class Taps(NamedTuple):
-    """Every tap of every output location, (N, T, P), the same for all channels (docs §13.1)."""
-    index: object      # (N, T, P) int64 flat index into the padded input, channel 0
+    """Every tap of every output location, the same for all channels (docs §13.1).
+
+    The flat index of tap t of point (n, p) is corner[n, p] + table[t] when ``table`` is a
+    tuple (taps at fixed distances from a corner: one (N, P) index serves every tap), else
+    corner[n, p] + table[n, t, p]. ``tap_index`` writes it out as one (N, T, P) array.
+    """
+    corner: object     # (N, P) int64: n C S + sum_a base_a stride_a
+    table: object      # tuple of T ints, or (N, T, P) int64: sum_a (offset_a + pad) stride_a
     weight: object     # (N, T, P) product of the axes' weights
     axes: tuple        # the AxisTaps, slowest axis first ((y, x) for 2-D)
     pad: int           # width of the zero ring
     image_size: int    # S: elements of one padded image (one sample, one channel)
+
+
+def tap_index(taps):
+    """The (N, T, P) int64 flat index into the padded input (channel 0) of every tap."""
+    xp = get_array_module(taps.corner)
+    table = taps.table
+    if isinstance(table, tuple):
+        table = xp.asarray(np.array(table, dtype=np.int64).reshape(1, -1, 1))
+    return taps.corner[:, None, :] + table
 
 
 def padded_shape(sizes, pad=PAD):
@@ -82,10 +100,15 @@ def padded_shape(sizes, pad=PAD):
 
 
 def padded_coordinate(g, n, padding_mode, align_corners, pad=PAD):
-    """Pixel coordinate (N, P) of grid values g after padding and clamping, and m = dx/dg."""
+    """Pixel coordinate (N, P) of grid values g after padding and clamping, and m = dx/dg.
+
+    Only zeros padding can leave [0, n - 1], so only it is clamped, to [-pad, n] (docs §6.4).
+    """
     xp = get_array_module(g)
     x, mu = pad_coordinate(unnormalise(g, n, align_corners), n, padding_mode, align_corners)
-    return xp.clip(x, -pad, n), mu * unnormalise_scale(n, align_corners)
+    if padding_mode == "zeros":
+        x = xp.clip(x, -pad, n, out=x)          # x is unnormalise's new array
+    return x, mu * unnormalise_scale(n, align_corners)
 
 
 def _constant(xp, values, dtype):
@@ -98,17 +121,17 @@ def bilinear_axis(g, n, padding_mode, align_corners, pad):
     xp = get_array_module(g)
     x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
     x0 = xp.floor(x)
-    t = x - x0
-    return AxisTaps(x0.astype(np.int64), _constant(xp, [0, 1], np.int64),
-                    xp.stack([1 - t, t], axis=1), _constant(xp, [-1, 1], x.dtype), m)
+    weight = xp.empty((x.shape[0], 2, x.shape[1]), dtype=x.dtype)
+    t = xp.subtract(x, x0, out=weight[:, 1])
+    xp.subtract(1, t, out=weight[:, 0])
+    return AxisTaps(x0.astype(np.int64), (0, 1), weight, _constant(xp, [-1, 1], x.dtype), m)
 
 
 def nearest_axis(g, n, padding_mode, align_corners, pad):
     """Pixel rint(x) (half to even), weight 1, no slope (docs §8)."""
     xp = get_array_module(g)
     x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
-    return AxisTaps(xp.rint(x).astype(np.int64), _constant(xp, [0], np.int64),
-                    _constant(xp, [1], x.dtype), None, m)
+    return AxisTaps(xp.rint(x).astype(np.int64), (0,), _constant(xp, [1], x.dtype), None, m)
 
 
 def bicubic_axis(g, n, padding_mode, align_corners, pad):
@@ -140,31 +163,45 @@ MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD
 
 
 def combine(axes, padded, channels, pad, N, P):
-    """Flat index and weight (N, T, P) of the outer product of the axes' taps (docs §13.2).
-
-    index = corner + table: the corner n C S + sum_a base_a stride_a is (N, P), and the table of
-    tap offsets, sum_a (offset_a + pad) stride_a, is as small as the modes' offsets (1, T, 1)
-    for bilinear), so the (N, T, P) index is written in one pass.
-    """
+    """Corner (N, P), table and weight (N, T, P) of the outer product of the axes' taps
+    (docs §13.2): flat index = n C S + sum_a (base_a + offset_a + pad) stride_a."""
     xp = get_array_module(axes[0].weight)
     strides = [int(np.prod(padded[k + 1:])) for k in range(len(padded))]
-    corner = xp.arange(N, dtype=np.int64).reshape(N, 1) * (channels * int(np.prod(padded)))
-    table = 0
-    weight = None
+    tables = [tuple((o + pad) * stride for o in axis.offset) if isinstance(axis.offset, tuple)
+              else (axis.offset + pad) * stride for axis, stride in zip(axes, strides)]
+    constant = xp.arange(N, dtype=np.int64).reshape(N, 1) * (channels * int(np.prod(padded)))
+    if all(isinstance(t, tuple) for t in tables):
+        table = tuple(sum(combination) for combination in itertools.product(*tables))
+        # the smallest offset goes into the corner: every index is then >= 0 and every
+        # offset too (a negative index would count from the end of the view that reads it)
+        constant += min(table)
+        table = tuple(o - min(table) for o in table)
+    else:
+        as_arrays = [xp.asarray(np.array(t, np.int64).reshape(1, -1, 1)) if isinstance(t, tuple)
+                     else t for t in tables]
+        table = functools.reduce(lambda a, b: _outer(a, b, np.add), as_arrays)
+        table = xp.broadcast_to(table, (N, table.shape[1], P))
+    # corner = constant + sum_a base_a stride_a, summed in place (one pass per axis)
+    corner = None
     for axis, stride in zip(axes, strides):
-        corner = corner + axis.base * stride
-        offset = (axis.offset + pad) * stride
-        if weight is None:
-            table, weight = offset, axis.weight
+        if isinstance(axis.base, numbers.Number):
+            constant += axis.base * stride
             continue
-        table, weight = _outer(table, offset), _outer(weight, axis.weight)
-    index = corner[:, None, :] + table
-    return index, xp.broadcast_to(weight, (N, index.shape[1], P))
+        term = axis.base * stride if stride != 1 else axis.base
+        if corner is None:
+            corner = term + constant
+        else:
+            corner += term
+    corner = xp.broadcast_to(constant, (N, P)) if corner is None else corner
+    weight = axes[0].weight
+    for axis in axes[1:]:
+        weight = _outer(weight, axis.weight, np.multiply)
+    return corner, table, xp.broadcast_to(weight, (N, weight.shape[1], P))
 
 
-def _outer(a, b):
+def _outer(a, b, op):
     """(n, T_a, p), (n, T_b, p) -> (n, T_a T_b, p), a's taps slowest (any n or p may be 1)."""
-    product = a[:, :, None] + b[:, None] if a.dtype.kind == "i" else a[:, :, None] * b[:, None]
+    product = op(a[:, :, None], b[:, None])
     n, T_a, T_b, p = product.shape
     return product.reshape(n, T_a * T_b, p)  # explicit sizes: any of them may be 0
 
@@ -173,35 +210,37 @@ def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     """The taps of every point of ``grid`` (N, *out, D), last axis (x, y[, z]), for an input of
     spatial ``sizes`` (slowest first, e.g. (H, W)) and ``channels`` channels."""
     D = len(sizes)
-    g = grid.reshape(grid.shape[0], int(np.prod(grid.shape[1:-1])), D)  # (N, P, D); N or P may be 0
+    g = grid.reshape(grid.shape[0], int(np.prod(grid.shape[1:-1])), D)  # N or P may be 0
     axis_taps, pad = MODES[mode]
     # slowest axis first; its grid values are the grid's last column
     axes = tuple(axis_taps(g[..., D - 1 - k], n, padding_mode, align_corners, pad)
                  for k, n in enumerate(sizes))
     padded = padded_shape(sizes, pad)
-    index, weight = combine(axes, padded, channels, pad, g.shape[0], g.shape[1])
-    return Taps(index, weight, axes, pad, int(np.prod(padded)))
+    corner, table, weight = combine(axes, padded, channels, pad, g.shape[0], g.shape[1])
+    return Taps(corner, table, weight, axes, pad, int(np.prod(padded)))
 
 
 def coordinate_gradients(s, taps):
     """dL/dg for each axis, (N, P), slowest axis first, from s[n, t, p] = sum_c gV Ũ(tap t).
 
     Along axis a the weight's derivative is the product of the other axes' weights and axis a's
-    slope (docs §13.4); the sum over taps is taken one axis at a time, fastest first. None for
-    an axis without slope (zero gradient).
+    slope (docs §13.4). The sum over taps is taken one axis at a time, fastest first, keeping
+    the partial sums that every gradient shares: for 2-D, s summed over x with the x weights
+    serves dV/dy, and with the x slopes dV/dx. None for an axis without slope (zero gradient).
     """
+    xp = get_array_module(s)
     axes = taps.axes
     N, P = s.shape[0], s.shape[-1]
-    per_axis = s.reshape(N, *(a.weight.shape[1] for a in axes), P)
-    gradients = []
-    for a, axis in enumerate(axes):
-        if axis.slope is None:
-            gradients.append(None)
-            continue
-        r = per_axis
-        for b in reversed(range(len(axes))):
-            factor = axes[b].slope if b == a else axes[b].weight
-            factor = factor.reshape(factor.shape[0], *(1,) * b, factor.shape[1], factor.shape[2])
-            r = (r * factor).sum(axis=1 + b)
-        gradients.append(axis.m * r)
-    return gradients
+    # partial sums, keyed by the axis whose slope they carry (None: weights only)
+    partial = {None: s}
+    for b in reversed(range(len(axes))):
+        T_b = axes[b].weight.shape[1]
+        contracted = {}
+        for key, r in partial.items():
+            r = r.reshape(N, -1, T_b, P)
+            contracted[key] = xp.einsum("nitp,ntp->nip", r, axes[b].weight)
+            if key is None and axes[b].slope is not None:
+                contracted[b] = xp.einsum("nitp,ntp->nip", r, axes[b].slope)
+        partial = contracted
+    return [axis.m * partial[a].reshape(N, P) if a in partial else None
+            for a, axis in enumerate(axes)]
