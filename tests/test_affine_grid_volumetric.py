@@ -109,3 +109,21 @@ def test_affine_grid_3d_theta_must_be_finite():
     theta[0, 2, 1] = np.inf
     with pytest.raises(ValueError, match=r"theta contains non-finite .* index \(0, 2, 1\)"):
         affine_grid(theta, (1, 1, 2, 2, 2))
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@few
+@given(data=st.data())
+def test_theta_to_volume_composite_gradient(padding_mode, data):
+    """theta (N, 3, 4) -> affine_grid -> trilinear sample, end to end (kinks rejected, docs §12.2)."""
+    from hypothesis import assume
+    from ministn.functional.coords import unnormalise
+    size = (1, 2, 3, 2, 3)
+    theta0 = _theta(data.draw(st.integers(0, 2 ** 32 - 1)), 1)
+    U = np.random.default_rng(data.draw(st.integers(0, 99))).standard_normal((1, 2, 3, 4, 3))
+    grid = affine_grid(theta0, size, False).data
+    for axis, n in ((0, 3), (1, 4), (2, 3)):                       # (x, W), (y, H), (z, D)
+        coordinate = unnormalise(grid[..., axis], n, False)
+        assume(np.abs(coordinate - np.rint(coordinate)).min() > 1e-3)
+    theta = Tensor(theta0, requires_grad=True)
+    gradcheck(lambda t: grid_sample(U, affine_grid(t, size, False), "bilinear", padding_mode), [theta])
