@@ -135,3 +135,21 @@ def test_bicubic_float32_is_close_to_torch_float32(padding_mode, align_corners):
     for a, b in zip(ours, theirs):
         assert a.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(b).max()))
+
+
+@pytest.mark.parametrize("padding_mode, align_corners", BICUBIC_COMBINATIONS)
+def test_naive_references_match_torch(padding_mode, align_corners):
+    """The slow loops of tests/naive_bicubic.py and tests/naive_volumetric.py are themselves
+    PyTorch's semantics: checked here against PyTorch directly, knife edges included."""
+    from naive_bicubic import grid_sample_bicubic_naive
+    from naive_volumetric import grid_sample_3d_naive
+    rng = np.random.default_rng(12)
+    U, grid = rng.standard_normal((2, 2, 4, 5)), _grid((2, 3, 4, 2), KNIFE_EDGES_2D, 1)
+    upstream = rng.standard_normal((2, 2, 3, 4))
+    _, theirs = _both(U, grid, upstream, "bicubic", padding_mode, align_corners)
+    _assert_close(grid_sample_bicubic_naive(U, grid, padding_mode, align_corners, upstream), theirs)
+    U, grid = rng.standard_normal((1, 2, 3, 4, 2)), _grid((1, 2, 3, 3, 3), KNIFE_EDGES_3D, 2)
+    upstream = rng.standard_normal((1, 2, 2, 3, 3))
+    for mode in ("bilinear", "nearest"):
+        _, theirs = _both(U, grid, upstream, mode, padding_mode, align_corners)
+        _assert_close(grid_sample_3d_naive(U, grid, mode, padding_mode, align_corners, upstream), theirs)
