@@ -11,8 +11,8 @@ from ministn.parallel import threads
 
 from spatial_strategies import COMBINATIONS
 
-# the modules (ministn.functional.grid_sample is also the name of the function)
-grid_sample_module = importlib.import_module("ministn.functional.grid_sample")
+# the module (ministn.functional.sampler_kernels; import_module: the package's names shadow
+# some of its modules)
 kernels = importlib.import_module("ministn.functional.sampler_kernels")
 
 
@@ -27,7 +27,7 @@ def _run(U, grid, upstream, *args):
 @pytest.mark.parametrize("mode, padding_mode, align_corners", COMBINATIONS)
 def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype, monkeypatch):
     # small chunks, so that this small batch really is split (and into uneven ranges)
-    monkeypatch.setattr(grid_sample_module, "MIN_CHUNK_TAPS", 1)
+    monkeypatch.setattr(kernels, "MIN_CHUNK_TAPS", 1)
     monkeypatch.setattr(kernels, "BLOCK_TAPS", 100)
     rng = np.random.default_rng(5)
     U = rng.standard_normal((7, 3, 9, 8)).astype(dtype)
@@ -44,16 +44,16 @@ def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype,
 
 
 def test_the_threads_are_used(monkeypatch):
-    """With two threads and a batch over the chunk size, the gather runs in two chunks."""
+    """With two threads and a batch over the chunk size, the forward pass runs in two chunks."""
     chunks = []
-    real = grid_sample_module.parallel_for
+    real = kernels.parallel_for
 
     def counting(n_items, body, **options):
         def recorded(start, stop):
             chunks.append((start, stop))
             return body(start, stop)
         return real(n_items, recorded, **options)
-    monkeypatch.setattr(grid_sample_module, "parallel_for", counting)
+    monkeypatch.setattr(kernels, "parallel_for", counting)
     theta = np.tile(np.eye(2, 3), (64, 1, 1))
     with threads(2):
         grid_sample(np.ones((64, 1, 28, 28)), affine_grid(theta, (64, 1, 28, 28)))

@@ -23,25 +23,14 @@ zero gradients (docs §17).
 
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
-from ..parallel import parallel_for
 from ._checks import as_tensor, check_choice, check_float, check_same_dtype
 from ._spatial_checks import check_align_corners, check_finite, check_sampler_shapes
 from .coords import PADDING_MODES
-from .sampler_kernels import crop, gather, pad_input, scatter, tap_products
+from .sampler_kernels import for_samples, input_gradient, sample, tap_products
 from .sampler_taps import MODES as SAMPLING_MODES
 from .sampler_taps import coordinate_gradients, make_taps
 
 MODES = tuple(SAMPLING_MODES)
-
-
-def for_samples(N, taps, xp, body):
-    """body(start, stop) over ranges of samples, on every thread (ministn.parallel): samples
-    share no element of Ũ or dŨ, so the results are those of one thread, bit for bit. Chunks
-    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves."""
-    parallel_for(N, body, min_chunk=max(1, MIN_CHUNK_TAPS // taps.weight[0].size), xp=xp)
-
-
-MIN_CHUNK_TAPS = 2 ** 14
 
 
 class GridSample(Function):
@@ -49,21 +38,13 @@ class GridSample(Function):
 
     @staticmethod
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
-        xp = get_array_module(U)
         N, C = U.shape[:2]
         if N == 0 or 0 in grid.shape[1:-1]:         # no point to sample (docs §17.2)
             ctx.save(taps=None, U_shape=U.shape, grid_shape=grid.shape)
-            return xp.zeros((N, C, *grid.shape[1:-1]), dtype=U.dtype)
+            return get_array_module(U).zeros((N, C, *grid.shape[1:-1]), dtype=U.dtype)
         taps = make_taps(grid, mode, padding_mode, align_corners, U.shape[2:], C)
-        U_padded = pad_input(U, taps.pad)
-        P = taps.weight.shape[-1]
-        V = xp.empty((N, C, P), dtype=U.dtype)
-        grid_needs_values = ctx.needs_input_grad[1] and is_grad_enabled() and mode != "nearest"
-        # the tap values, kept for the grid gradient: cheaper than reading them again (one copy
-        # against one take per tap and channel)
-        values = xp.empty((C, taps.weight.shape[1], N, P), U.dtype) if grid_needs_values else None
-        flat = U_padded.reshape(-1)
-        for_samples(N, taps, xp, lambda start, stop: gather(flat, taps, start, stop, V, values))
+        keep_values = ctx.needs_input_grad[1] and is_grad_enabled() and mode != "nearest"
+        V, values = sample(U, taps, keep_values)
         ctx.save(taps=taps, U_shape=U.shape, grid_shape=grid.shape, values=values)
         return V.reshape(N, C, *grid.shape[1:-1])
 
@@ -78,11 +59,7 @@ class GridSample(Function):
         gV = grad_out.reshape(N, C, taps.weight.shape[-1])                # (N, C, P)
         grad_U = grad_grid = None
         if ctx.needs_input_grad[0]:
-            N, C, *sizes = ctx.U_shape
-            grad_padded = xp.zeros((N, C, *(n + 2 * taps.pad for n in sizes)), dtype=gV.dtype)
-            grad_flat = grad_padded.reshape(-1)
-            for_samples(N, taps, xp, lambda start, stop: scatter(grad_flat, taps, gV, start, stop))
-            grad_U = crop(grad_padded, taps.pad)
+            grad_U = input_gradient(taps, gV, ctx.U_shape)
         if ctx.needs_input_grad[1]:
             # (N, D, *out) planes of dG_x, dG_y, returned as an (N, *out, D) view: affine_grid's
             # backward reads such planes without a copy (see there)
@@ -92,9 +69,7 @@ class GridSample(Function):
                 s = xp.empty(taps.weight.shape, dtype=gV.dtype)
                 for_samples(N, taps, xp,
                             lambda start, stop: tap_products(ctx.values, gV, taps, start, stop, s))
-                for a, gradient in enumerate(coordinate_gradients(s, taps)):
-                    if gradient is not None:                  # axis a is grid column D - 1 - a
-                        planes[:, D - 1 - a] = gradient.reshape(N, *planes.shape[2:])
+                coordinate_gradients(s, taps, planes.reshape(N, D, -1))
             grad_grid = xp.moveaxis(planes, 1, -1)
         return grad_U, grad_grid
 

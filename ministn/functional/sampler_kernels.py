@@ -1,44 +1,91 @@
 """The sampler's three passes over the taps: gather, scatter, tap products (docs §13.3).
 
-Every pass takes the taps of sampler_taps.py, (N, T, P) flat indices and weights built once for
-all channels, and the padded input Ũ (N, C, *padded) seen as one flat array. Channel c of every
-sample is the view that starts c S further on (S: one padded image), so one index serves all
-channels: each pass walks the channels, and for each one reads or writes N T P values through
-the same index. The arrays stay in NCHW order, so no pass transposes anything.
+Every pass takes the taps of sampler_taps.py, built once for all channels, and the padded input
+Ũ (N, C, *padded) seen as one flat array. Channel c of every sample is the view that starts
+c S further on (S: one padded image), and tap t the view table[t] further still, so one (N, P)
+corner index serves every channel and every tap: each pass walks the channels and the taps,
+and for each moves N P values through that index. The arrays stay in NCHW order, so no pass
+transposes anything.
 
     gather   V[n, c, p]   = sum_t w[n, t, p] Ũ_c[k[n, t, p]]                  (forward)
     scatter  dŨ_c[k]      = sum over (n, t, p) with k[n, t, p] = k of w[n, t, p] gV[n, c, p]
     products s[n, t, p]   = sum_c gV[n, c, p] Ũ_c[k[n, t, p]]                  (grid gradient)
 
-Each works on a range of samples [start, stop): samples never share an element of Ũ or dŨ, so
-ranges may run in any order, or at once, with identical results.
+Each works on a range of samples [start, stop), in cache-sized blocks: samples never share an
+element of Ũ or dŨ, so ranges may run in any order, or at once (ministn.parallel), with
+identical results.
 
-The scatter is one unbuffered ``add.at`` per channel over the flat index: a sequential sum in
-index order (n, t, p), so deterministic on the CPU, in the input's dtype. Measured against the
-alternatives (docs §13.3): a 2-D ``add.at`` of C-value rows takes NumPy's slow path (135 ms for
-(64, 16, 60, 60) against 30 ms); ``bincount`` per channel converts to float64 (80 ms); a sort
-by destination and ``add.reduceat`` cost 6 ms for the sort alone and 96 ms for the segment
-sums of C-value rows. On a GPU, ``add.at`` uses atomics, whose order varies.
+The scatter is an unbuffered ``add.at`` per channel and tap: a sequential sum in index order,
+so deterministic on the CPU, in the input's dtype. Measured against the alternatives on
+(64, 16, 60, 60) (docs §13.3): a 2-D ``add.at`` of C-value rows takes NumPy's slow path (4.5x);
+``bincount`` per channel converts to float64 (2.7x); a sort by destination and ``add.reduceat``
+cost a fifth of the scatter for the sort alone and 3x for the segment sums of C-value rows. On a
+GPU, ``add.at`` uses atomics, whose order varies.
 """
 import numpy as np
 
 from ..backend import get_array_module
+from ..parallel import parallel_for
 
 
-def pad_input(U, pad):
-    """Ũ: U inside a ring of ``pad`` zeros on every spatial axis, (N, C, *(n + 2 pad)).
+def for_samples(N, taps, xp, body):
+    """body(start, stop) over ranges of samples, on every thread (ministn.parallel): samples
+    share no element of Ũ or dŨ, so the results are those of one thread, bit for bit. Chunks
+    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves."""
+    parallel_for(N, body, min_chunk=max(1, MIN_CHUNK_TAPS // taps.weight[0].size), xp=xp)
 
-    All of Ũ is zeroed, then U copied in: zeroing only the ring, in narrow strided slices, was
-    1.6x slower on (64, 16, 60, 60).
+
+MIN_CHUNK_TAPS = 2 ** 14
+
+
+def sample(U, taps, keep_values):
+    """The forward pass: V (N, C, P), and the tap values (C, T, N, P) if ``keep_values``.
+
+    Each range of samples is padded and gathered on its own thread.
     """
     xp = get_array_module(U)
-    U_padded = xp.zeros((*U.shape[:2], *(n + 2 * pad for n in U.shape[2:])), dtype=U.dtype)
-    U_padded[(Ellipsis, *(slice(pad, pad + n) for n in U.shape[2:]))] = U
-    return U_padded
+    N, C = U.shape[:2]
+    T, P = taps.weight.shape[1:]
+    U_padded = xp.empty((N, C, *(n + 2 * taps.pad for n in U.shape[2:])), dtype=U.dtype)
+    flat = U_padded.reshape(-1)
+    V = xp.empty((N, C, P), dtype=U.dtype)
+    # the tap values, kept for the grid gradient: cheaper than reading them again (one write
+    # against one take per tap and channel)
+    values = xp.empty((C, T, N, P), U.dtype) if keep_values else None
+
+    def body(start, stop):
+        pad_into(U_padded, U, taps.pad, start, stop)
+        gather(flat, taps, start, stop, V, values)
+    for_samples(N, taps, xp, body)
+    return V, values
+
+
+def input_gradient(taps, gV, U_shape):
+    """dL/dU (N, C, *sizes) from gV (N, C, P): each range of samples zeroed and scattered into
+    on its own thread, then the ring cropped away."""
+    xp = get_array_module(gV)
+    N, C, *sizes = U_shape
+    grad_padded = xp.empty((N, C, *(n + 2 * taps.pad for n in sizes)), dtype=gV.dtype)
+    grad_flat = grad_padded.reshape(-1)
+
+    def body(start, stop):
+        grad_padded[start:stop] = 0
+        scatter(grad_flat, taps, gV, start, stop)
+    for_samples(N, taps, xp, body)
+    return crop(grad_padded, taps.pad)
+
+
+def pad_into(U_padded, U, pad, start, stop):
+    """Ũ[start:stop]: samples [start, stop) of U inside a ring of ``pad`` zeros on every
+    spatial axis. The block is zeroed, then U copied in: zeroing only the ring, in narrow
+    strided slices, was 1.6x slower on (64, 16, 60, 60)."""
+    U_padded[start:stop] = 0
+    U_padded[(slice(start, stop), slice(None), *(slice(pad, pad + n) for n in U.shape[2:]))] = \
+        U[start:stop]
 
 
 def crop(U_padded, pad):
-    """The inverse of ``pad_input``: the image inside the ring."""
+    """The inverse of ``pad_into``: the image inside the ring."""
     return U_padded[(Ellipsis, *(slice(pad, n - pad) for n in U_padded.shape[2:]))]
 
 

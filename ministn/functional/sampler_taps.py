@@ -8,24 +8,30 @@ input Ũ and returns their weighted sum (docs §13.1):
 The taps are built one axis at a time (docs §13.2). A mode (``MODES``) only says, for the grid
 values g (N, P) of one axis, which pixels it reads and with which weights: an ``AxisTaps`` of
 pixel positions (base + offset), weights and weight slopes, each broadcastable to
-(N, T_axis, P), and the multiplier m = dx/dg. ``combine`` forms their outer product: the flat
-index and the product weight of every tap, (N, T, P) with T the product of the T_axis, slowest
-axis first (for 2-D: y major, so bilinear's taps are nw, ne, sw, se). Bilinear is 2 x 2 taps,
-nearest 1 x 1; a mode with other taps per axis (bicubic's 4, each padded on its own) or a
-third axis (trilinear's z) supplies only its ``AxisTaps``. Nothing here depends on the number
-of channels C: every array is (N, T, P) or smaller, and all channels reuse it (docs §13.3).
+(N, T_axis, P), and the multiplier m = dx/dg. ``combine`` forms their outer product, with T
+the product of the T_axis, slowest axis first (for 2-D: y major, so bilinear's taps are nw,
+ne, sw, se): the flat index of tap t of point (n, p) is corner[n, p] + table[t], and its weight
+the product of the axes' weights, (N, T, P). Bilinear is 2 x 2 taps, nearest 1 x 1; a mode with
+other taps per axis (bicubic's 4, each padded on its own) or a third axis (trilinear's z)
+supplies only its ``AxisTaps``. Nothing here depends on the number of channels C: every array
+is (N, T, P) or smaller, and all channels reuse it (docs §13.3).
 
-``index`` is a flat index into the whole padded input (N, C, *padded) seen as one 1-D array,
-for channel 0: pixel (j, i) of sample n is at n C S + (j + pad) W_p + (i + pad), with S the size
-of one padded image and W_p = W + 2 pad. Channel c reads the same index in the view that starts
-c S further on. Ũ is U inside a ring of ``pad`` zeros (pad = 2 for bilinear and nearest): a tap
+Where every tap sits at a fixed distance from one pixel (bilinear, nearest, trilinear; bicubic
+under zeros padding), ``table`` is a tuple of T ints and the (N, P) corner is the only index
+array: every tap and every channel reads through it. A mode that places each tap itself gives
+an (N, T, P) table instead (``tap_index`` writes the full index out either way).
+
+The index points into the whole padded input (N, C, *padded) seen as one 1-D array, for channel
+0: pixel (j, i) of sample n is at n C S + (j + pad) W_p + (i + pad), with S the size of one
+padded image and W_p = W + 2 pad. Channel c reads the same index in the view that starts c S
+further on. Ũ is U inside a ring of ``pad`` zeros (pad = 2 for bilinear and nearest): a tap
 outside the image reads a real zero, never a clamped neighbour (so a NaN in U cannot leak
 through a zero weight), and in the backward pass its share of the gradient lands in the ring,
-which is cropped away. Coordinates are clamped to [-pad, n] first, so that huge values cannot
-overflow the int conversion (docs §6.4). It changes nothing: below -2 and above n every
-bilinear tap, before and after the clamp, lies outside the image (zeros padding; the other
-modes are inside already). Each axis's pixel position is converted to int64 on its own, and
-the flat index is formed in int64: exact for any image size (docs §11.3).
+which is cropped away. In zeros mode coordinates are clamped to [-pad, n] first, so that huge
+values cannot overflow the int conversion (docs §6.4). It changes nothing: below -2 and above n
+every bilinear tap, before and after the clamp, lies outside the image (the other padding modes
+are inside already). Each axis's pixel position is converted to int64 on its own, and the flat
+index is formed in int64: exact for any image size (docs §11.3).
 
 Bilinear (docs §7), per axis, with x0 = floor(x), t = x - x0:
 
@@ -220,13 +226,16 @@ def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     return Taps(corner, table, weight, axes, pad, int(np.prod(padded)))
 
 
-def coordinate_gradients(s, taps):
-    """dL/dg for each axis, (N, P), slowest axis first, from s[n, t, p] = sum_c gV Ũ(tap t).
+def coordinate_gradients(s, taps, planes):
+    """planes[:, k] = dL/dg_k (N, P) for grid column k, (x, y[, z]), from the tap products
+    s[n, t, p] = sum_c gV Ũ(tap t); planes (N, D, P) are left as they are (zero) along an axis
+    without slope.
 
     Along axis a the weight's derivative is the product of the other axes' weights and axis a's
     slope (docs §13.4). The sum over taps is taken one axis at a time, fastest first, keeping
     the partial sums that every gradient shares: for 2-D, s summed over x with the x weights
-    serves dV/dy, and with the x slopes dV/dx. None for an axis without slope (zero gradient).
+    serves dV/dy, and with the x slopes dV/dx. The multiplier m is applied as the planes are
+    written.
     """
     xp = get_array_module(s)
     axes = taps.axes
@@ -242,5 +251,7 @@ def coordinate_gradients(s, taps):
             if key is None and axes[b].slope is not None:
                 contracted[b] = xp.einsum("nitp,ntp->nip", r, axes[b].slope)
         partial = contracted
-    return [axis.m * partial[a].reshape(N, P) if a in partial else None
-            for a, axis in enumerate(axes)]
+    D = len(axes)
+    for a, axis in enumerate(axes):
+        if a in partial:                    # axis a is the grid's column D - 1 - a: (x, y[, z])
+            xp.multiply(partial[a].reshape(N, P), axis.m, out=planes[:, D - 1 - a])
