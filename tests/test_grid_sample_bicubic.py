@@ -155,3 +155,18 @@ def test_huge_coordinates_are_safe():
 def test_bicubic_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         grid_sample(**kwargs, mode="bicubic")
+
+
+@pytest.mark.parametrize("g, padding_mode, value, gradient", [
+    (0.0, "zeros", 25.0, 11.25), (0.0, "reflection", 25.0, 11.25),
+    (-4 / 3, "zeros", 4.0625, 14.0625), (-4 / 3, "border", 9.0625, -2.8125),
+    (-4 / 3, "reflection", 13.125, -16.875)])
+def test_worked_example_of_the_docs(g, padding_mode, value, gradient):
+    """docs §15.2: the row [10, 20, 30, 40] at x = 1.5 and x = -0.5 (align_corners=True)."""
+    u = Tensor(np.array([[[[10.0, 20, 30, 40]]]]), requires_grad=True)
+    grid = Tensor(np.array([[[[g, 0.0]]]]), requires_grad=True)
+    V = grid_sample(u, grid, "bicubic", padding_mode, True)
+    V.backward(np.ones(V.shape))
+    assert V.data.item() == pytest.approx(value, abs=1e-13)
+    assert grid.grad[0, 0, 0, 0] == pytest.approx(gradient, abs=1e-13)
+    assert grid.grad[0, 0, 0, 1] == 0                    # H = 1, align_corners=True: scale 0
