@@ -208,15 +208,14 @@ def combine(axes, padded, channels, pad, N, P):
 def _outer(a, b, op):
     """(n, T_a, p), (n, T_b, p) -> (n, T_a T_b, p), a's taps slowest (any n or p may be 1)."""
     product = op(a[:, :, None], b[:, None])
-    n, T_a, T_b, p = product.shape
-    return product.reshape(n, T_a * T_b, p)  # explicit sizes: any of them may be 0
+    return product.reshape(product.shape[0], -1, product.shape[-1])
 
 
 def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     """The taps of every point of ``grid`` (N, *out, D), last axis (x, y[, z]), for an input of
     spatial ``sizes`` (slowest first, e.g. (H, W)) and ``channels`` channels."""
     D = len(sizes)
-    g = grid.reshape(grid.shape[0], int(np.prod(grid.shape[1:-1])), D)  # N or P may be 0
+    g = grid.reshape(grid.shape[0], -1, D)
     axis_taps, pad = MODES[mode]
     # slowest axis first; its grid values are the grid's last column
     axes = tuple(axis_taps(g[..., D - 1 - k], n, padding_mode, align_corners, pad)
