@@ -26,7 +26,7 @@ from ..backend import get_array_module
 from ._checks import as_tensor, check_choice, check_float, check_same_dtype
 from ._spatial_checks import check_align_corners, check_finite, check_sampler_shapes
 from .coords import PADDING_MODES
-from .sampler_kernels import for_samples, input_gradient, sample, tap_products
+from .sampler_kernels import gradients, sample
 from .sampler_taps import MODES as SAMPLING_MODES
 from .sampler_taps import coordinate_gradients, make_taps
 
@@ -58,17 +58,16 @@ class GridSample(Function):
         N, C = grad_out.shape[:2]
         gV = grad_out.reshape(N, C, taps.weight.shape[-1])                # (N, C, P)
         grad_U = grad_grid = None
-        if ctx.needs_input_grad[0]:
-            grad_U = input_gradient(taps, gV, ctx.U_shape)
+        U_shape = ctx.U_shape if ctx.needs_input_grad[0] else None
+        values = ctx.values if ctx.needs_input_grad[1] else None
+        if U_shape is not None or values is not None:
+            grad_U, s = gradients(taps, gV, U_shape, values)
         if ctx.needs_input_grad[1]:
             # (N, D, *out) planes of dG_x, dG_y, returned as an (N, *out, D) view: affine_grid's
             # backward reads such planes without a copy (see there)
             D = len(taps.axes)
             planes = xp.zeros((N, D, *ctx.grid_shape[1:-1]), dtype=grad_out.dtype)
-            if ctx.values is not None:
-                s = xp.empty(taps.weight.shape, dtype=gV.dtype)
-                for_samples(N, taps, xp,
-                            lambda start, stop: tap_products(ctx.values, gV, taps, start, stop, s))
+            if values is not None:
                 coordinate_gradients(s, taps, planes.reshape(N, D, -1))
             grad_grid = xp.moveaxis(planes, 1, -1)
         return grad_U, grad_grid

@@ -60,19 +60,32 @@ def sample(U, taps, keep_values):
     return V, values
 
 
-def input_gradient(taps, gV, U_shape):
-    """dL/dU (N, C, *sizes) from gV (N, C, P): each range of samples zeroed and scattered into
-    on its own thread, then the ring cropped away."""
+def gradients(taps, gV, U_shape, values):
+    """The backward pass from gV (N, C, P): dL/dU (N, C, *sizes) if ``U_shape`` is given, and
+    the tap products s (N, T, P) of the grid gradient if the gather's ``values`` are.
+
+    Each range of samples is zeroed, scattered into and multiplied out on its own thread, in
+    one parallel region (reading each block of gV for both passes at once measured no faster
+    than two passes). The ring of dŨ is then cropped away.
+    """
     xp = get_array_module(gV)
-    N, C, *sizes = U_shape
-    grad_padded = xp.empty((N, C, *(n + 2 * taps.pad for n in sizes)), dtype=gV.dtype)
-    grad_flat = grad_padded.reshape(-1)
+    grad_padded = s = None
+    if U_shape is not None:
+        N, C, *sizes = U_shape
+        grad_padded = xp.empty((N, C, *(n + 2 * taps.pad for n in sizes)), dtype=gV.dtype)
+    if values is not None:
+        s = xp.empty(taps.weight.shape, dtype=gV.dtype)
 
     def body(start, stop):
-        grad_padded[start:stop] = 0
-        scatter(grad_flat, taps, gV, start, stop)
-    for_samples(N, taps, xp, body)
-    return crop(grad_padded, taps.pad)
+        if grad_padded is not None:
+            grad_padded[start:stop] = 0
+        for first, last in blocks(taps, start, stop):
+            if grad_padded is not None:
+                scatter(grad_padded.reshape(-1), taps, gV, first, last)
+            if s is not None:
+                tap_products(values, gV, first, last, s)
+    for_samples(gV.shape[0], taps, xp, body)
+    return (None if grad_padded is None else crop(grad_padded, taps.pad)), s
 
 
 def pad_into(U_padded, U, pad, start, stop):
@@ -146,20 +159,18 @@ def scatter(grad_flat, taps, gV, start, stop):
     """dŨ_c[k] += w gV[n, c, p] for every tap of samples [start, stop); gV is (N, C, P)."""
     xp = get_array_module(grad_flat)
     S = taps.image_size
-    for first, last in blocks(taps, start, stop):
-        reads = [(offset, index.reshape(-1)) for offset, index in tap_reads(taps, first, last)]
-        for c in range(gV.shape[1]):
-            for t, (offset, index) in enumerate(reads):
-                contributions = taps.weight[first:last, t] * gV[first:last, c]     # (n, P)
-                # a flat (1-D) index: with an (n, P) one, add.at takes NumPy's slow path (7x)
-                xp.add.at(grad_flat[c * S + offset:], index, contributions.reshape(-1))
+    reads = [(offset, index.reshape(-1)) for offset, index in tap_reads(taps, start, stop)]
+    for c in range(gV.shape[1]):
+        for t, (offset, index) in enumerate(reads):
+            contributions = taps.weight[start:stop, t] * gV[start:stop, c]         # (n, P)
+            # a flat (1-D) index: with an (n, P) one, add.at takes NumPy's slow path (7x)
+            xp.add.at(grad_flat[c * S + offset:], index, contributions.reshape(-1))
 
 
-def tap_products(values, gV, taps, start, stop, s):
+def tap_products(values, gV, start, stop, s):
     """s[n, t, p] = sum_c gV[n, c, p] Ũ_c(tap t) for samples [start, stop), from the gather's
     ``values`` (C, T, N, P); s is (N, T, P)."""
     xp = get_array_module(values)
-    for first, last in blocks(taps, start, stop):
-        g = gV[first:last]
-        for t in range(values.shape[1]):
-            s[first:last, t] = xp.einsum("cnp,ncp->np", values[:, t, first:last], g)
+    g = gV[start:stop]
+    for t in range(values.shape[1]):
+        s[start:stop, t] = xp.einsum("cnp,ncp->np", values[:, t, start:stop], g)
