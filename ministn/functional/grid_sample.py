@@ -34,7 +34,7 @@ MODES = tuple(SAMPLING_MODES)
 
 
 class GridSample(Function):
-    """V = grid_sample(U, grid): (N, C, H, W), (N, H_out, W_out, 2) -> (N, C, H_out, W_out)."""
+    """V = grid_sample(U, grid): (N, C, *sizes), (N, *out, D) -> (N, C, *out), D = 2 or 3."""
 
     @staticmethod
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
