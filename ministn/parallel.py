@@ -73,6 +73,18 @@ def threads(n):
         _state["threads"] = before
 
 
+def _forget_pool_after_fork():
+    """In a forked child the pool's threads do not exist (fork copies only the calling thread):
+    work sent to them would wait for ever. The child makes a pool of its own when it needs one."""
+    global _pool_lock
+    _state["pool"], _state["pool_size"] = None, 0
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def _pool(workers):
     """The shared pool, made on first use and remade only when it is too small."""
     with _pool_lock:

@@ -11,9 +11,9 @@ from ministn.parallel import threads
 
 from spatial_strategies import COMBINATIONS
 
-# the module (ministn.functional.sampler_kernels; import_module: the package's names shadow
-# some of its modules)
+# the modules (import_module: the package's names shadow some of its modules)
 kernels = importlib.import_module("ministn.functional.sampler_kernels")
+taps_module = importlib.import_module("ministn.functional.sampler_taps")
 
 
 def _run(U, grid, upstream, *args):
@@ -29,6 +29,7 @@ def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype,
     # small chunks, so that this small batch really is split (and into uneven ranges)
     monkeypatch.setattr(kernels, "MIN_CHUNK_TAPS", 1)
     monkeypatch.setattr(kernels, "BLOCK_TAPS", 100)
+    monkeypatch.setattr(taps_module, "MIN_POINTS_PER_THREAD", 1)
     rng = np.random.default_rng(5)
     U = rng.standard_normal((7, 3, 9, 8)).astype(dtype)
     grid = rng.uniform(-1.3, 1.3, (7, 11, 6, 2)).astype(dtype)  # upsampling: colliding taps

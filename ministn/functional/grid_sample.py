@@ -28,7 +28,7 @@ from ._spatial_checks import check_align_corners, check_finite, check_sampler_sh
 from .coords import PADDING_MODES
 from .sampler_kernels import gradients, sample
 from .sampler_taps import MODES as SAMPLING_MODES
-from .sampler_taps import coordinate_gradients, make_taps
+from .sampler_taps import make_taps
 
 MODES = tuple(SAMPLING_MODES)
 
@@ -57,19 +57,17 @@ class GridSample(Function):
                     xp.zeros(ctx.grid_shape, grad_out.dtype) if ctx.needs_input_grad[1] else None)
         N, C = grad_out.shape[:2]
         gV = grad_out.reshape(N, C, taps.weight.shape[-1])                # (N, C, P)
-        grad_U = grad_grid = None
+        grad_U = grad_grid = planes = None
         U_shape = ctx.U_shape if ctx.needs_input_grad[0] else None
         values = ctx.values if ctx.needs_input_grad[1] else None
-        if U_shape is not None or values is not None:
-            grad_U, s = gradients(taps, gV, U_shape, values)
         if ctx.needs_input_grad[1]:
             # (N, D, *out) planes of dG_x, dG_y, returned as an (N, *out, D) view: affine_grid's
             # backward reads such planes without a copy (see there)
-            D = len(taps.axes)
-            planes = xp.zeros((N, D, *ctx.grid_shape[1:-1]), dtype=grad_out.dtype)
-            if values is not None:
-                coordinate_gradients(s, taps, planes.reshape(N, D, -1))
+            planes = xp.zeros((N, len(taps.axes), *ctx.grid_shape[1:-1]), dtype=grad_out.dtype)
             grad_grid = xp.moveaxis(planes, 1, -1)
+        if U_shape is not None or values is not None:
+            grad_U = gradients(taps, gV, U_shape, values,
+                               None if planes is None else planes.reshape(N, planes.shape[1], -1))
         return grad_U, grad_grid
 
 

@@ -56,6 +56,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..backend import get_array_module
+from ..parallel import parallel_for
 from .coords import pad_coordinate, unnormalise, unnormalise_scale
 from .cubic import cubic_slopes, cubic_weights
 
@@ -72,7 +73,7 @@ class AxisTaps(NamedTuple):
     """
     base: object       # (N, P) int64 pixel position, or the number 0
     offset: object     # tuple of T_axis ints, or (N, T_axis, P) int64: tap position minus base
-    weight: object     # (N, T_axis, P) interpolation weight of each tap
+    weight: object     # interpolation weight of each tap, broadcastable to (N, T_axis, P)
     slope: object      # d weight / d coordinate, broadcastable to ``weight``; None: zero
     m: object          # (N, P) or a number: d coordinate / d grid value (coords.py)
 
@@ -84,8 +85,9 @@ class Taps(NamedTuple):
     tuple (taps at fixed distances from a corner: one (N, P) index serves every tap), else
     corner[n, p] + table[n, t, p]. ``tap_index`` writes it out as one (N, T, P) array.
     """
-    corner: object     # (N, P) int64: n C S + sum_a base_a stride_a
+    corner: object     # (N, P) int64: n C S + sum_a base_a stride_a (+ min of a tuple table)
     table: object      # tuple of T ints, or (N, T, P) int64: sum_a (offset_a + pad) stride_a
+                       # (a tuple less its smallest entry, which the corner holds)
     weight: object     # (N, T, P) product of the axes' weights
     axes: tuple        # the AxisTaps, slowest axis first ((y, x) for 2-D)
     pad: int           # width of the zero ring
@@ -218,24 +220,32 @@ def _outer(a, b, op):
     return product.reshape(product.shape[0], -1, product.shape[-1])
 
 
+MIN_POINTS_PER_THREAD = 2 ** 14
+
+
 def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     """The taps of every point of ``grid`` (N, *out, D), last axis (x, y[, z]), for an input of
     spatial ``sizes`` (slowest first, e.g. (H, W)) and ``channels`` channels."""
     D = len(sizes)
     g = grid.reshape(grid.shape[0], -1, D)
     axis_taps, pad = MODES[mode]
-    # slowest axis first; its grid values are the grid's last column
-    axes = tuple(axis_taps(g[..., D - 1 - k], n, padding_mode, align_corners, pad)
-                 for k, n in enumerate(sizes))
+    # slowest axis first; its grid values are the grid's last column. The axes are independent:
+    # each on its own thread (ministn.parallel), where there are enough points to pay for one
+    def some_axes(first, last):
+        return [axis_taps(g[..., D - 1 - k], sizes[k], padding_mode, align_corners, pad)
+                for k in range(first, last)]
+    per_thread = 1 if g.shape[0] * g.shape[1] >= MIN_POINTS_PER_THREAD else D
+    axes = tuple(itertools.chain(*parallel_for(D, some_axes, min_chunk=per_thread,
+                                               xp=get_array_module(grid))))
     padded = padded_shape(sizes, pad)
     corner, table, weight = combine(axes, padded, channels, pad, g.shape[0], g.shape[1])
     return Taps(corner, table, weight, axes, pad, int(np.prod(padded)))
 
 
-def coordinate_gradients(s, taps, planes):
-    """planes[:, k] = dL/dg_k (N, P) for grid column k, (x, y[, z]), from the tap products
-    s[n, t, p] = sum_c gV Ũ(tap t); planes (N, D, P) are left as they are (zero) along an axis
-    without slope.
+def coordinate_gradients(s, taps, planes, start, stop):
+    """planes[n, k] = dL/dg_k for grid column k, (x, y[, z]), and samples [start, stop), from
+    the tap products s[n, t, p] = sum_c gV Ũ(tap t); planes (N, D, P) are left as they are
+    (zero) along an axis without slope.
 
     Along axis a the weight's derivative is the product of the other axes' weights and axis a's
     slope (docs §13.4). The sum over taps is taken one axis at a time, fastest first, keeping
@@ -245,19 +255,33 @@ def coordinate_gradients(s, taps, planes):
     """
     xp = get_array_module(s)
     axes = taps.axes
-    N, P = s.shape[0], s.shape[-1]
+    P = s.shape[-1]
+    n = stop - start
     # partial sums, keyed by the axis whose slope they carry (None: weights only)
-    partial = {None: s}
+    partial = {None: s[start:stop]}
     for b in reversed(range(len(axes))):
         T_b = axes[b].weight.shape[1]
         contracted = {}
         for key, r in partial.items():
-            r = r.reshape(N, -1, T_b, P)
-            contracted[key] = xp.einsum("nitp,ntp->nip", r, axes[b].weight)
+            r = r.reshape(n, -1, T_b, P)
+            # constants such as a (1, T_b, 1) slope are broadcast as views, so that einsum gets
+            # operands of equal shapes (old CuPy einsums did not broadcast; a view costs nothing)
+            weight = xp.broadcast_to(_samples(axes[b].weight, start, stop), (n, T_b, P))
+            contracted[key] = xp.einsum("nitp,ntp->nip", r, weight)
             if key is None and axes[b].slope is not None:
-                contracted[b] = xp.einsum("nitp,ntp->nip", r, axes[b].slope)
+                slope = xp.broadcast_to(_samples(axes[b].slope, start, stop), (n, T_b, P))
+                contracted[b] = xp.einsum("nitp,ntp->nip", r, slope)
         partial = contracted
     D = len(axes)
     for a, axis in enumerate(axes):
         if a in partial:                    # axis a is the grid's column D - 1 - a: (x, y[, z])
-            xp.multiply(partial[a].reshape(N, P), axis.m, out=planes[:, D - 1 - a])
+            xp.multiply(partial[a].reshape(n, P), _samples(axis.m, start, stop),
+                        out=planes[start:stop, D - 1 - a])
+
+
+def _samples(array, start, stop):
+    """Samples [start, stop) of an (N, ...) array; a number, or an array broadcast along the
+    samples (leading axis 1), as it is."""
+    if isinstance(array, numbers.Number) or array.shape[0] == 1:
+        return array
+    return array[start:stop]
