@@ -1,4 +1,5 @@
-"""grid_sample: read an image at the positions a grid names (docs §6-§8, §13; PyTorch's semantics).
+"""grid_sample: read an image or a volume at the positions a grid names (docs §6-§8, §13;
+PyTorch's semantics).
 
 For input U (N, C, H, W) and grid (N, H_out, W_out, 2), whose last axis is (x, y) in normalised
 coordinates, the output V (N, C, H_out, W_out) is a weighted sum of taps of the zero-padded
@@ -14,13 +15,16 @@ Backward, with gV = dL/dV:
 
 with dw/dx_a the product of the other axes' weights and axis a's slope (docs §13.4).
 The input gradient is deterministic on the CPU (sampler_kernels.py). Nearest's grid gradient
-is exactly zero, as in PyTorch.
+is exactly zero, as in PyTorch. Volumes (N, C, D, H, W) with grids (N, D_out, H_out, W_out, 3),
+last axis (x, y, z), are the same sums over 8 trilinear taps or 1 nearest tap (docs §16);
+bicubic reads 16 taps, each padded on its own (docs §15). An empty batch or grid has no tap and
+zero gradients (docs §17).
 """
 
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
-from ._checks import as_tensor, check_choice, check_float, check_ndim, check_same_dtype
-from ._spatial_checks import check_align_corners, check_finite
+from ._checks import as_tensor, check_choice, check_float, check_same_dtype
+from ._spatial_checks import check_align_corners, check_finite, check_sampler_shapes
 from .coords import PADDING_MODES
 from .sampler_kernels import gradients, sample
 from .sampler_taps import MODES as SAMPLING_MODES
@@ -30,12 +34,15 @@ MODES = tuple(SAMPLING_MODES)
 
 
 class GridSample(Function):
-    """V = grid_sample(U, grid): (N, C, H, W), (N, H_out, W_out, 2) -> (N, C, H_out, W_out)."""
+    """V = grid_sample(U, grid): (N, C, *sizes), (N, *out, D) -> (N, C, *out), D = 2 or 3."""
 
     @staticmethod
     def forward(ctx, U, grid, *, mode, padding_mode, align_corners):
         ctx.save(mode=mode, padding_mode=padding_mode, align_corners=align_corners)  # second order
         N, C = U.shape[:2]
+        if N == 0 or 0 in grid.shape[1:-1]:         # no point to sample (docs §17.2)
+            ctx.save(taps=None, U_shape=U.shape, grid_shape=grid.shape)
+            return get_array_module(U).zeros((N, C, *grid.shape[1:-1]), dtype=U.dtype)
         taps = make_taps(grid, mode, padding_mode, align_corners, U.shape[2:], C)
         keep_values = ctx.needs_input_grad[1] and is_grad_enabled() and mode != "nearest"
         V, values = sample(U, taps, keep_values)
@@ -46,8 +53,11 @@ class GridSample(Function):
     def backward(ctx, grad_out):
         xp = get_array_module(grad_out)
         taps = ctx.taps
+        if taps is None:                             # an empty sampling: zero gradients
+            return (xp.zeros(ctx.U_shape, grad_out.dtype) if ctx.needs_input_grad[0] else None,
+                    xp.zeros(ctx.grid_shape, grad_out.dtype) if ctx.needs_input_grad[1] else None)
         N, C = grad_out.shape[:2]
-        gV = grad_out.reshape(N, C, -1)                                   # (N, C, P)
+        gV = grad_out.reshape(N, C, taps.weight.shape[-1])                # (N, C, P)
         grad_U = grad_grid = planes = None
         U_shape = ctx.U_shape if ctx.needs_input_grad[0] else None
         values = ctx.values if ctx.needs_input_grad[1] else None
@@ -63,32 +73,27 @@ class GridSample(Function):
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
-    """Sample input at the grid's positions, exactly as ``torch.nn.functional.grid_sample`` (4-D).
+    """Sample input at the grid's positions, exactly as ``torch.nn.functional.grid_sample``.
 
-    input:  (N, C, H, W) float32 or float64 Tensor (or array).
-    grid:   (N, H_out, W_out, 2), same dtype; last axis (x, y) in normalised coordinates, -1 and
-            +1 being the corner-pixel centres (align_corners=True) or the image edges (False).
-            Finite values only (NaN/inf raise ValueError); values outside [-1, 1] are padded.
-    mode:   "bilinear" or "nearest" (round half to even; zero grid gradient).
+    input:  (N, C, H, W) or (N, C, D, H, W) float32 or float64 Tensor (or array).
+    grid:   (N, H_out, W_out, 2), or (N, D_out, H_out, W_out, 3) for a 5-D input, same dtype; last
+            axis (x, y[, z]) in normalised coordinates, -1 and +1 being the corner-pixel centres
+            (align_corners=True) or the image edges (False). Finite values only (NaN/inf raise
+            ValueError); values outside [-1, 1] are padded.
+    mode:   "bilinear" (trilinear on 5-D), "nearest" (round half to even; zero grid gradient) or
+            "bicubic" (4-D only, as PyTorch: docs §15.5).
     padding_mode: "zeros", "border" or "reflection" (docs §6.2).
-    Returns (N, C, H_out, W_out), differentiable in input and (bilinear) grid.
+    Returns (N, C, H_out, W_out) or (N, C, D_out, H_out, W_out), differentiable in input and
+    (bilinear, bicubic) grid. N = 0, C = 0 and empty grids give empty results (docs §17).
     """
     op = "grid_sample"
     U, G = as_tensor(input, "input"), as_tensor(grid, "grid")
     check_choice(mode, "mode", MODES)
     check_choice(padding_mode, "padding_mode", PADDING_MODES)
     align_corners = check_align_corners(align_corners, op)
-    check_ndim(U, "input", 4, "(N, C, H, W) (5-D volumetric sampling is not implemented)")
-    check_ndim(G, "grid", 4, "(N, H_out, W_out, 2)")
     check_float(U, "input")
     check_float(G, "grid")
     check_same_dtype(U, "input", G, "grid")
-    if G.shape[3] != 2:
-        raise ValueError(f"{op}: grid's last dimension must be 2 (x, y), got shape {tuple(G.shape)}")
-    if G.shape[0] != U.shape[0]:
-        raise ValueError(f"{op}: grid has batch size {G.shape[0]} but input has {U.shape[0]}")
-    if 0 in U.shape or 0 in G.shape[1:3]:
-        raise ValueError(f"{op}: input {tuple(U.shape)} and grid {tuple(G.shape)} must have "
-                         f"non-empty channel and spatial dimensions")
+    check_sampler_shapes(U.shape, G.shape, mode, op)
     check_finite(G.data, "grid", op)
     return GridSample.apply(U, G, mode=mode, padding_mode=padding_mode, align_corners=align_corners)

@@ -58,6 +58,7 @@ import numpy as np
 from ..backend import get_array_module
 from ..parallel import parallel_for
 from .coords import pad_coordinate, unnormalise, unnormalise_scale
+from .cubic import cubic_slopes, cubic_weights
 
 PAD = 2  # width of the ring of zeros around Ũ for bilinear and nearest
 
@@ -141,13 +142,39 @@ def nearest_axis(g, n, padding_mode, align_corners, pad):
     return AxisTaps(xp.rint(x).astype(np.int64), (0,), _constant(xp, [1], x.dtype), None, m)
 
 
+def bicubic_axis(g, n, padding_mode, align_corners, pad):
+    """Pixels x0 - 1 ... x0 + 2, each padded on its own, cubic weights and slopes (docs §15).
+
+    The sample point is only unnormalised, never padded: x = unnormalise(g), x0 = floor(x),
+    t = x - x0 give the weights (cubic.py), and m = dx/dg is the unnormalise scale alone.
+    Padding moves each tap's integer pixel instead: border clips it, reflection folds it (an
+    (N, 4, P) array of pixels). With zeros padding the taps stay at fixed distances from x0 - 1
+    and read the ring of pad = 4 zeros when outside; x is first clamped to [-3, n + 1], beyond
+    which all four taps are outside the image before and after the clamp (value and gradient 0).
+    """
+    xp = get_array_module(g)
+    x = unnormalise(g, n, align_corners)
+    if padding_mode == "zeros":
+        x = xp.clip(x, -3, n + 1, out=x)           # x is unnormalise's new array
+    x0 = xp.floor(x)
+    t = x - x0
+    weights, slopes = cubic_weights(t, xp), cubic_slopes(t, xp)
+    m = unnormalise_scale(n, align_corners)
+    if padding_mode == "zeros":
+        return AxisTaps((x0 - 1).astype(np.int64), (0, 1, 2, 3), weights, slopes, m)
+    pixels = x0[:, None, :] + _constant(xp, [-1, 0, 1, 2], x.dtype)              # (N, 4, P)
+    pixels = pad_coordinate(pixels, n, padding_mode, align_corners)[0]         # in [0, n - 1]
+    return AxisTaps(0, pixels.astype(np.int64), weights, slopes, m)
+
+
 class Mode(NamedTuple):
     """A sampling mode: its taps along one axis, and the width of the zero ring they need."""
     axis_taps: object  # (g (N, P) grid values, n, padding_mode, align_corners, pad) -> AxisTaps
     pad: int
 
 
-MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD)}
+MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD),
+         "bicubic": Mode(bicubic_axis, 4)}
 
 
 def combine(axes, padded, channels, pad, N, P):

@@ -70,8 +70,8 @@ def test_affine_grid_rejects_non_finite_theta():
     (np.zeros((2, 3, 3)), (2, 1, 4, 4), ValueError, r"theta must have shape \(N, 2, 3\)"),
     (np.zeros((3, 2, 3)), (2, 1, 4, 4), ValueError, r"theta has batch size 3 but size\[0\] is 2"),
     (np.zeros((2, 2, 3)), (2, 1, 0, 4), ValueError, r"size entries must be positive"),
-    (np.zeros((2, 2, 3)), (2, 1, 4), ValueError, r"size must have 4 entries"),
-    (np.zeros((2, 2, 3)), (2, 1, 4, 4, 4), NotImplementedError, r"5-D"),
+    (np.zeros((2, 2, 3)), (2, 1, 4), ValueError, r"size must have 4 or 5 entries"),
+    (np.zeros((2, 2, 3)), (2, 1, 4, 4, 4), ValueError, r"theta must have shape \(N, 3, 4\)"),
     (np.zeros((2, 2, 3)), (2, 1, 4.0, 4), TypeError, r"size entries must be ints"),
     (np.zeros((2, 2, 3), dtype=np.int64), (2, 1, 4, 4), TypeError, r"theta must have a floating-point"),
 ])

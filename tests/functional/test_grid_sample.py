@@ -297,14 +297,14 @@ def test_grid_sample_rejects_non_finite_grid(bad):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(input=np.zeros((3, 4, 5))), ValueError, r"input must be 4-D"),
+    (dict(input=np.zeros((3, 4, 5))), ValueError, r"input must be 4-D .* or 5-D"),
     (dict(grid=np.zeros((2, 3, 3, 3))), ValueError, r"grid's last dimension must be 2"),
     (dict(grid=np.zeros((2, 3, 3))), ValueError, r"grid must be 4-D"),
     (dict(grid=np.zeros((1, 3, 3, 2))), ValueError, r"grid has batch size 1 but input has 2"),
-    (dict(grid=np.zeros((2, 0, 3, 2))), ValueError, r"non-empty"),
+    (dict(input=np.zeros((2, 3, 0, 5))), ValueError, r"non-empty spatial dimensions"),
     (dict(grid=GRID.astype(np.float32)), TypeError, r"grid must have the same dtype as input"),
     (dict(input=INPUT.astype(np.int64)), TypeError, r"input must have a floating-point dtype"),
-    (dict(mode="bicubic"), ValueError, r"mode must be one of 'bilinear', 'nearest'"),
+    (dict(mode="cubic"), ValueError, r"mode must be one of 'bilinear', 'nearest', 'bicubic'"),
     (dict(padding_mode="wrap"), ValueError, r"padding_mode must be one of"),
     (dict(align_corners="yes"), TypeError, r"align_corners must be True or False"),
     (dict(input=[[1.0]]), TypeError, r"input must be a Tensor or an array"),
