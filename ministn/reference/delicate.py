@@ -158,7 +158,7 @@ def nonfinite_taps(U, n, channels, point, mode, padding_mode, align_corners):
 
     U: the input (N, C, *sizes); channels: the channels to look at. An in-range tap of weight 0
     on inf gives 0 x inf = NaN (so does PyTorch); a tap that zero padding drops must give 0,
-    although clamping its address into the image would land on inf (docs §7.2)."""
+    although clamping its address into the image would land on inf (docs §6.4)."""
     sizes = U.shape[2:]
     ns = list(sizes[::-1])
     per_axis = []

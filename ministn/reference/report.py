@@ -22,9 +22,12 @@ def format_array(check):
     """The row of one ArrayCheck and the lines that describe its worst element."""
     verdict = "ok" if check.passed else f"FAIL ({check.failures} of {_count(check.shape)})"
     lines = [_row((check.key, check.dtype, _number(check.max_abs), _number(check.max_rel),
-                   _number(check.max_ulp), f"{check.rtol:g}, {check.atol:g}", verdict))]
+                   _number(check.max_ulp), f"{check.rtol:.2g}, {check.atol:.2g}", verdict))]
     if check.worst is None:
         lines.append(f"  {check.key} is empty {check.shape}: nothing to compare")
+        return lines
+    if check.max_abs == 0:
+        lines.append("  every element equals the reference")
         return lines
     index = f"{check.key}[{', '.join(map(str, check.worst))}]"
     lines.append(f"  worst {index} = {check.theirs!r} (reference {check.reference!r})")
