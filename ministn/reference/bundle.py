@@ -141,10 +141,76 @@ CASES_2D = [
                lambda a=ac: affine(70 + a, (2, 3, 5, 7), a)) for ac in (False, True)],
 ]
 
-# Cases that need 5-D input, bicubic sampling or empty tensors (ministn/functional).
-CASES_EXTENDED = []
+CASES_BICUBIC = [
+    *_sweep(("bicubic",), 2),
+    _gs("grid_sample_bicubic_border_near_edge", "bicubic, border: points just inside and outside "
+        "the edge; each of the 16 taps is clipped on its own, not the point", BICUBIC,
+        lambda: sampled(80, (4, 8), "bicubic", "border", False,
+                        values=[[-1.2, -1.05, -1, -0.95, 0.3, 0.95, 1, 1.05, 1.2],
+                                [-1.1, -0.95, 0.2, 0.95, 1.1]])),
+    _gs("grid_sample_bicubic_integer_pixels_reflection", "bicubic, reflection: integer pixel "
+        "coordinates inside and outside (taps of weight 0, reflected taps)", BICUBIC + REFLECTION,
+        lambda: sampled(81, (4, 8), "bicubic", "reflection", False,
+                        at=[[-2, -1, 0, 1, 3, 7, 8, 9], [-1, 0, 2, 3, 4]])),
+    _gs("grid_sample_bicubic_reflection_far_ac1", "bicubic, reflection, align_corners=True: grid "
+        "values far outside, incl. +-3.5", BICUBIC + REFLECTION,
+        lambda: sampled(82, (4, 5), "bicubic", "reflection", True, values=[FAR, FAR[::3]])),
+    _gs("grid_sample_bicubic_height_one", "bicubic, border on a 1 x 6 image: every row tap is "
+        "clipped onto the one row", BICUBIC + UNIT_AXIS,
+        lambda: sampled(83, (1, 6), "bicubic", "border", False,
+                        values=[[-1.1, -0.4, 0.3, 1.2], [-3, -0.5, 0, 0.7]])),
+    _gs("grid_sample_bicubic_inf_dropped_taps", "bicubic, zeros: inf in column 0 and -inf in the "
+        "last row, read only by taps that zero padding drops", BICUBIC + NONFINITE,
+        lambda: with_infinities(sampled(84, (4, 6), "bicubic", "zeros", False,
+                                        at=[[-2.75, -2.25, 2.5], [-0.25, 0.5, 5.25, 5.75]]),
+                                [np.s_[:, :, :, 0], np.s_[:, :, 3, :]])),
+]
 
-EDGE_CASES = CASES_2D + CASES_EXTENDED
+CASES_3D = [
+    *_sweep(("bilinear", "nearest"), 3),
+    _gs("grid_sample_3d_integer_voxels_border_ac1", "trilinear, border, align_corners=True: "
+        "points on integer voxel coordinates, incl. the clip boundaries", BORDER_GRADIENT + AXIS_ORDER,
+        lambda: sampled(90, (3, 5, 9), "bilinear", "border", True,
+                        at=[[-1, 0, 4, 8, 9], [0, 2, 4], [0, 1, 2, 3]])),
+    _gs("grid_sample_3d_nearest_ties", "nearest, zeros on a 2 x 4 x 8 volume: ties in x, y and z",
+        ROUNDING, lambda: sampled(91, (2, 4, 8), "nearest", "zeros", False,
+                                  at=[[-0.5, 0.5, 2.5, 7.5], [0.5, 1.5, 3.5], [-0.5, 0.5, 1.5]])),
+    _gs("grid_sample_3d_reflection_far", "trilinear, reflection: grid values far outside in x, y "
+        "and z, incl. +-3.5", REFLECTION,
+        lambda: sampled(92, (2, 4, 5), "bilinear", "reflection", False,
+                        values=[FAR[::2], FAR[1::3], [-3.5, 0.1, 3.5]])),
+    _gs("grid_sample_3d_depth_one_ac1", "trilinear, zeros, align_corners=True on a volume of depth "
+        "1: z has scale 0", UNIT_AXIS,
+        lambda: sampled(93, (1, 3, 5), "bilinear", "zeros", True,
+                        values=[[-1, 0.3, 1], [-0.5, 0.5], [-30, 0, 30]])),
+    _gs("grid_sample_3d_inf_dropped_taps", "trilinear, zeros: inf in slice z = 0 and -inf in the "
+        "last column, read only by dropped taps", NONFINITE,
+        lambda: with_infinities(sampled(94, (3, 4, 6), "bilinear", "zeros", False,
+                                        at=[[2.5, 6.25, 6.75], [0.5, 1.5], [-1.75, -1.25, 1.5]]),
+                                [np.s_[:, :, 0], np.s_[..., 5]])),
+    _gs("grid_sample_3d_non_cubic_resize", "trilinear, border: a 2 x 3 x 7 volume read into a "
+        "4 x 2 x 3 output (x pairs with W, y with H, z with D)", AXIS_ORDER,
+        lambda: scattered(95, (2, 3, 7), (4, 2, 3), "bilinear", "border", True)),
+    *[EdgeCase(f"affine_grid_3d_ac{int(ac)}", "affine_grid", f"3 x 4 theta on a 3 x 4 x 5 output, "
+               f"align_corners={ac}", AXIS_ORDER, lambda a=ac: affine(72 + a, (2, 3, 3, 4, 5), a))
+      for ac in (False, True)],
+]
+
+CASES_EMPTY = [
+    _gs("grid_sample_empty_grid", "an empty grid (N, 0, 3, 2): an empty output, zero input "
+        "gradient", EMPTY, lambda: empty((3, 4), (0, 3))),
+    _gs("grid_sample_empty_batch", "N = 0: empty everything", EMPTY,
+        lambda: empty((3, 4), (2, 2), N=0)),
+    _gs("grid_sample_bicubic_no_channels", "bicubic with C = 0: an empty output, a grid gradient "
+        "of zeros", EMPTY, lambda: empty((3, 4), (2, 2), mode="bicubic", C=0)),
+    _gs("grid_sample_3d_empty_grid", "a 5-D input and an empty grid (N, 2, 0, 3, 3)", EMPTY,
+        lambda: empty((2, 3, 4), (2, 0, 3))),
+    EdgeCase("affine_grid_unit_axis_ac1", "affine_grid", "align_corners=True with an output axis "
+             "of size 1: its base value is 0 (PyTorch warns: the convention changed in 1.3)",
+             UNIT_AXIS + ALIGNMENT, lambda: affine(74, (1, 1, 1, 6), True)),
+]
+
+EDGE_CASES = CASES_2D   # + CASES_BICUBIC + CASES_3D + CASES_EMPTY: with 5-D, bicubic and empty support
 
 
 def readme(cases):
