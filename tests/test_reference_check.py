@@ -223,3 +223,33 @@ def test_ulp_distance():
     assert ulp_distance(np.array([np.nan]), np.array([1.0]), np.float64)[0] == np.inf
     # the reference is rounded to the dtype first: a correctly rounded result is 0 ulp away
     assert ulp_distance(np.array([float(np.float32(0.1))]), np.array([0.1]), np.float32)[0] == 0
+
+
+# ---- any candidate: a report or one MinistnError line -------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from ministn.errors import MinistnError  # noqa: E402
+
+CANDIDATES = st.dictionaries(
+    st.sampled_from(["output", "grad_input", "grad_grid", "grad_output", "mode", "other"]),
+    hnp.arrays(st.one_of(hnp.floating_dtypes(sizes=(16, 32, 64)), hnp.integer_dtypes(),
+                         hnp.complex_number_dtypes(), hnp.unicode_string_dtypes(max_len=4)),
+               hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4)),
+    max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(CANDIDATES)
+def test_any_candidate_gives_a_report_or_one_error_line(theirs):
+    case = dict(input=np.ones((1, 1, 2, 3)), grid=np.zeros((1, 2, 4, 2)))
+    try:
+        report = check_result("grid_sample", case, theirs)
+    except MinistnError as error:
+        assert "\n" not in str(error)
+        return
+    assert [a.key for a in report.arrays] == [k for k in ("output", "grad_input", "grad_grid")
+                                               if k in theirs]
+    format_report(report)
