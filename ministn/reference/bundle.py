@@ -21,7 +21,8 @@ ROUNDING = (PT + "pull/97000", "https://github.com/PaddlePaddle/Paddle/pull/2765
 BORDER_GRADIENT = (PT + "issues/23925", PT + "pull/32829")
 OUTSIDE = (PT + "issues/149013", "https://github.com/nerfstudio-project/nerfstudio/issues/135",
            "https://github.com/microsoft/onnxruntime/pull/10628")
-REFLECTION = (PT + "issues/63559", PT + "pull/10051", "https://github.com/antimora/burn-flex/issues/29")
+REFLECTION = (PT + "issues/63559", PT + "pull/10051",
+              "https://github.com/antimora/burn-flex/issues/29")
 HUGE_VALUES = (PT + "pull/35506", PT + "issues/51911", PT + "issues/42616",
                "https://github.com/microsoft/onnxruntime/pull/27975")
 UNIT_AXIS = (PT + "issues/15386", PT + "issues/42625")
@@ -46,7 +47,8 @@ class EdgeCase:
     build: object        # () -> the case dict
 
     def command(self, folder="DIR"):
-        return f"python -m ministn reference {self.op} --in {folder}/{self.name}.npz --out result.npz"
+        return (f"python -m ministn reference {self.op} --in {folder}/{self.name}.npz "
+                f"--out result.npz")
 
 
 def _gs(name, probes, sources, build):
@@ -70,7 +72,8 @@ CASES_2D = [
     _gs("grid_sample_nearest_ties", "nearest, zeros: x and y at k + 1/2 (incl. -1/2 and n - 1/2); "
         "round half to even, as PyTorch's nearbyint", ROUNDING,
         lambda: sampled(1, (4, 8), "nearest", "zeros", False,
-                        at=[[-1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 6.5, 7.5], [-0.5, 0.5, 1.5, 2.5, 3.5]])),
+                        at=[[-1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 6.5, 7.5],
+                            [-0.5, 0.5, 1.5, 2.5, 3.5]])),
     _gs("grid_sample_nearest_ties_border_ac1", "nearest, border, align_corners=True: ties inside, "
         "on the edge and clipped", ROUNDING,
         lambda: sampled(2, (5, 9), "nearest", "border", True,
@@ -121,8 +124,8 @@ CASES_2D = [
           lambda s=k, p=padding: sampled(42 + s, (1, 1), "bilinear", p, True,
                                         values=[[-5, -1, 0, 1, 5], [-5, 0, 5]]))
       for k, padding in enumerate(("zeros", "reflection"))],
-    _gs("grid_sample_inf_dropped_taps", "bilinear, zeros: inf in column 0 and -inf in the last row, "
-        "read only by taps that zero padding drops (the output is 0, not 0 x inf = NaN)", NONFINITE,
+    _gs("grid_sample_inf_dropped_taps", "bilinear, zeros: inf in column 0 and -inf in the last "
+        "row, read only by taps that zero padding drops (the output is 0, not 0 x inf = NaN)", NONFINITE,
         lambda: with_infinities(sampled(50, (4, 6), "bilinear", "zeros", False,
                                         at=[[-1.75, -1.25, 2.5, 3.25], [0.5, 1.25, 4.25, 4.75]]),
                                 [np.s_[:, :, :, 0], np.s_[:, :, 3, :]])),
@@ -169,7 +172,8 @@ CASES_BICUBIC = [
 CASES_3D = [
     *_sweep(("bilinear", "nearest"), 3),
     _gs("grid_sample_3d_integer_voxels_border_ac1", "trilinear, border, align_corners=True: "
-        "points on integer voxel coordinates, incl. the clip boundaries", BORDER_GRADIENT + AXIS_ORDER,
+        "points on integer voxel coordinates, incl. the clip boundaries",
+        BORDER_GRADIENT + AXIS_ORDER,
         lambda: sampled(90, (3, 5, 9), "bilinear", "border", True,
                         at=[[-1, 0, 4, 8, 9], [0, 2, 4], [0, 1, 2, 3]])),
     _gs("grid_sample_3d_nearest_ties", "nearest, zeros on a 2 x 4 x 8 volume: ties in x, y and z",
@@ -210,15 +214,17 @@ CASES_EMPTY = [
              UNIT_AXIS + ALIGNMENT, lambda: affine(74, (1, 1, 1, 6), True)),
 ]
 
-EDGE_CASES = CASES_2D   # + CASES_BICUBIC + CASES_3D + CASES_EMPTY: with 5-D, bicubic and empty support
+# + CASES_BICUBIC + CASES_3D + CASES_EMPTY once functional has 5-D, bicubic and empty support
+EDGE_CASES = CASES_2D
 
 
 def readme(cases):
-    """README.md of the bundle: per case what it probes, its sources and its command line."""
+    """README.md of the bundle: how to run a case, and per case what it probes and its sources."""
     lines = ["# Edge cases for grid_sample and affine_grid", "",
              "Written by `python -m ministn reference cases`. Each `NAME.npz` is a case for",
              "`python -m ministn reference OP --in NAME.npz --out result.npz`; check your kernel's",
-             "result with `python -m ministn reference check OP --case NAME.npz --result theirs.npz`",
+             "result with",
+             "`python -m ministn reference check OP --case NAME.npz --result theirs.npz`",
              "(docs/reference.md in ministn).", "", "| case | op | probes | stems from |",
              "| --- | --- | --- | --- |"]
     for case in cases:

@@ -90,7 +90,8 @@ def needed_numbers(op, shapes, mode="bilinear"):
         (N, C, *sizes), grid = shapes["input"], shapes["grid"]
         taps = TAPS.get(mode, 16) * 2 ** (len(sizes) - 2)
         points = N * math.prod(grid[1:-1])
-        return 3 * N * C * math.prod(n + 4 for n in sizes) + 6 * taps * points + 3 * taps * C * points
+        pixels = N * C * math.prod(n + 4 for n in sizes)             # padded by 2 on each side
+        return 3 * pixels + 6 * taps * points + 3 * taps * C * points
     N, _, *sizes = shapes["size"]
     pixels = N * math.prod(sizes)
     if "offsets" not in shapes:
@@ -157,12 +158,14 @@ GRID_LAYOUT = {4: "(N, H_out, W_out, 2)", 5: "(N, D_out, H_out, W_out, 3)"}
 def grid_sample_case(case, max_bytes=MAX_BYTES_DEFAULT):
     _check_keys(case, ("input", "grid", "grad_output", "mode", "padding_mode", "align_corners"))
     options = dict(mode=_option(case, "mode", "bilinear", ("bilinear", "nearest", "bicubic")),
-                   padding_mode=_option(case, "padding_mode", "zeros", ("zeros", "border", "reflection")),
+                   padding_mode=_option(case, "padding_mode", "zeros",
+                                        ("zeros", "border", "reflection")),
                    align_corners=_option(case, "align_corners", False))
     ndim = len(_shape(case, "input", (4, 5), INPUT_LAYOUT))
     layout = GRID_LAYOUT[ndim]
     check_memory("grid_sample", {"input": np.shape(case["input"]),
-                                 "grid": _shape(case, "grid", ndim, f"{layout} for a {ndim}-D input")},
+                                 "grid": _shape(case, "grid", ndim,
+                                                f"{layout} for a {ndim}-D input")},
                  max_bytes, options["mode"])
     U = Tensor(_array(case, "input", ndim, INPUT_LAYOUT), requires_grad=True)
     grid = Tensor(_array(case, "grid", ndim, layout), requires_grad=True)

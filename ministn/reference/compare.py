@@ -84,7 +84,7 @@ def computed_keys(op, reference):
 
 
 def ulp_distance(a, b, dtype):
-    """|a - b| in units in the last place of ``dtype`` (float16/32/64), after rounding both to it."""
+    """|a - b| in units in the last place of ``dtype`` (float16/32/64), both rounded to it."""
     dtype = np.dtype(dtype)
     signed = np.dtype(f"i{dtype.itemsize}")
     ordinals = []
@@ -146,7 +146,8 @@ def compare_array(key, theirs, ref, rtol=None, atol=None, n=1):
         same = (t == ref) | (np.isnan(t) & np.isnan(ref))
         err = np.where(same, 0.0, np.nan_to_num(np.abs(t - ref), nan=np.inf))
         scale = np.where(np.isfinite(ref), np.abs(ref), 0.0)
-        rel = np.where(err == 0, 0.0, np.where(scale > 0, err / np.where(scale > 0, scale, 1), np.inf))
+        rel = np.where(err == 0, 0.0,
+                       np.where(scale > 0, err / np.where(scale > 0, scale, 1), np.inf))
         tol = atol + rtol * scale
         excess = np.where(err == 0, 0.0, np.where(tol > 0, err / np.where(tol > 0, tol, 1), np.inf))
     worst = np.unravel_index(int(np.argmax(excess)), ref.shape)

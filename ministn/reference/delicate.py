@@ -29,7 +29,8 @@ AXES = "xyz"
 
 
 def cubic_taps(i):
-    """The 4 bicubic tap offsets (-1, 0, 1, 2 from floor(i)) and weights, cubic convolution A = -0.75."""
+    """The 4 bicubic tap offsets (-1, 0, 1, 2 from floor(i)) and weights (cubic convolution,
+    A = -0.75, as PyTorch)."""
     A = -0.75
     t = i - np.floor(i)
     near = lambda s: ((A + 2) * s - (A + 3)) * s * s + 1                # |s| <= 1
