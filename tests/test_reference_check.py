@@ -133,18 +133,23 @@ def test_bad_input_is_one_error_line_and_exit_2(tmp_path, case, result, extra, m
     assert re.search(message, line), line
 
 
-def test_help_explains_both_forms_and_the_tolerances(capsys):
-    parser = build_parser()
-    for argv in (["reference", "--help"], ["reference", "check", "--help"]):
-        with pytest.raises(SystemExit):
-            parser.parse_args(argv)
-    text = " ".join(capsys.readouterr().out.split())
+def help_text(capsys, *argv):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["reference", *argv, "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_help_explains_every_form_the_tolerances_and_the_exit_status(capsys):
+    text = help_text(capsys)
     assert "reference OP --in CASE.npz --out RESULT.npz" in text
     assert "reference check OP --case CASE.npz --result THEIRS.npz" in text
     assert "reference cases DIR" in text
-    assert "8 eps n for output, grad_input and grid, 8 eps n^2 for grad_grid" in text
-    assert "float16 9.8e-4, float32 1.2e-7, float64 2.2e-16" in text
     assert "Exit status 0: every array within tolerance; 1: one is not; 2: bad input" in text
+    text = help_text(capsys, "check")
+    assert "rtol = atol = 8 eps n for output, grad_input and grid, and 8 eps n^2 for grad_grid" in text
+    assert "float16 9.8e-4, float32 1.2e-7, float64 2.2e-16" in text
+    assert "Exit status: 0 every array within tolerance, 1 at least one is not, 2 bad input" in text
+    assert "--force" in help_text(capsys, "cases")
 
 
 # ---- the report's reasons on hand-made cases ----------------------------------------------------
@@ -253,3 +258,22 @@ def test_any_candidate_gives_a_report_or_one_error_line(theirs):
     assert [a.key for a in report.arrays] == [k for k in ("output", "grad_input", "grad_grid")
                                                if k in theirs]
     format_report(report)
+
+
+def test_ministns_own_generators_are_checked_against_their_float64_results():
+    """perspective_grid and tps_grid have no PyTorch oracle: a float32 copy of the reference's
+    own result passes, one element off fails and is located at its output pixel."""
+    from ministn.reference import run_case
+    rng = np.random.default_rng(9)
+    for op, case in [("perspective_grid", dict(theta=np.eye(3) + 0.05 * rng.standard_normal((1, 3, 3)),
+                                               size=np.array([1, 1, 4, 6]))),
+                     ("tps_grid", dict(offsets=rng.uniform(-0.1, 0.1, (1, 9, 2)).astype(np.float32),
+                                       size=np.array([1, 1, 4, 6])))]:
+        result = run_case(op, case)
+        theirs = {k: result[k].astype(np.float32) for k in result if k == "grid" or
+                  (k.startswith("grad_") and k != "grad_output")}
+        assert check_result(op, case, theirs).passed, op
+        theirs["grid"][0, 3, 5, 1] += 1e-2
+        check = check_result(op, case, theirs).arrays[0]
+        assert check.worst == (0, 3, 5, 1)
+        assert check.position == "output pixel (y, x) = (3, 5) of sample 0"

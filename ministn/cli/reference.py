@@ -26,6 +26,20 @@ from ..reference import (OPS, CaseError, ResultError, check_result, format_repor
                          run_case, save_result)
 from ..reference.bundle import write_cases
 
+CHECK = """Recompute the float64 reference of OP from CASE.npz and compare every array of THEIRS.npz,
+your kernel's result (output, grad_input, grad_grid, grad_theta, ...). Per array: the max
+absolute error, the max relative error, the max distance in units in the last place of THEIRS's
+dtype, and the worst element's index, where it was sampled (pixel units) and why it is delicate
+(an integer pixel coordinate, a nearest-mode tie, a clip boundary, a reflection fold, outside
+the image, ...).
+
+Default tolerances: rtol = atol = 8 eps n for output, grad_input and grid, and 8 eps n^2 for
+grad_grid, grad_theta and grad_offsets, with eps of the result array's dtype (float16 9.8e-4,
+float32 1.2e-7, float64 2.2e-16) and n the largest image side: a kernel computing in that dtype
+is off by about eps n pixels (docs/reference.md says how the factor was measured).
+
+Exit status: 0 every array within tolerance, 1 at least one is not, 2 bad input (one line,
+error: ...)."""
 TOLERANCE_HELP = ("default: 8 eps n for output, grad_input and grid, 8 eps n^2 for grad_grid and "
                   "grad_theta/grad_offsets, with eps of the result array's dtype (float16 9.8e-4, "
                   "float32 1.2e-7, float64 2.2e-16) and n the largest image side")
@@ -49,8 +63,9 @@ def add_arguments(parser):
         add_max_mb(compute)
         compute.set_defaults(op=op, action="compute")
     check = _sub(sub, "check", "compare your kernel's result with the reference; exit 0 ok, "
-                 "1 out of tolerance, 2 bad input", __doc__.split("\n\n")[2])
-    check.add_argument("op", choices=list(OPS), help="the operation the result is of")
+                 "1 out of tolerance, 2 bad input", CHECK)
+    check.add_argument("op", choices=list(OPS), metavar="OP",
+                       help=f"the operation the result is of: {', '.join(OPS)}")
     check.add_argument("--case", required=True, metavar="CASE.npz", help="the case your kernel ran")
     check.add_argument("--result", required=True, metavar="THEIRS.npz",
                        help="your kernel's arrays (output, grad_input, grad_grid, ...), in "

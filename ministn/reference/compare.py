@@ -174,7 +174,7 @@ def check_result(op, case, theirs, rtol=None, atol=None, max_bytes=MAX_BYTES_DEF
         if shape != reference[key].shape:
             raise ResultError(f"{key!r} has shape {shape}; the reference's is "
                               f"{reference[key].shape}")
-        check_array_bytes((6 * reference[key].size,), np.float64, f"array {key!r}", max_bytes,
+        check_array_bytes((8 * reference[key].size,), np.float64, f"array {key!r}", max_bytes,
                           purpose="the comparison's working memory")
         check = compare_array(key, theirs[key], reference[key], rtol, atol, image_side(op, case))
         if check.worst is not None:
