@@ -186,7 +186,7 @@ def reasons_of_perturbed(case, key, index):
      "at (x, y) = (-2.25, 1.25) px, padded to (1.25, 1.25)",
      "x = -2.25 is folded by reflection to x = 1.25"),
     (-0.75, 1.25, {}, "output", (0, 0, 0, 0), "at (x, y) = (-0.75, 1.25) px",
-     "x = -0.75 is outside the image: a tap reads the zero padding"),
+     "x = -0.75 is outside the image: its taps read the zero padding"),
 ])
 def test_the_worst_element_is_explained(x, y, options, key, index, position, reason):
     where, reasons = reasons_of_perturbed(hand_case(x, y, **options), key, index)
@@ -277,3 +277,13 @@ def test_ministns_own_generators_are_checked_against_their_float64_results():
         check = check_result(op, case, theirs).arrays[0]
         assert check.worst == (0, 3, 5, 1)
         assert check.position == "output pixel (y, x) = (3, 5) of sample 0"
+
+
+def test_a_float16_result_of_values_beyond_its_range_is_compared_quietly():
+    import warnings
+    case = dict(input=np.full((1, 1, 2, 2), 1e5), grid=np.zeros((1, 1, 1, 2)))
+    theirs = dict(output=np.full((1, 1, 1, 1), np.inf, dtype=np.float16))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check = check_result("grid_sample", case, theirs).arrays[0]
+    assert check.max_ulp == 0 and check.max_abs == np.inf and not check.passed

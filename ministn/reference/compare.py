@@ -144,15 +144,16 @@ def compare_array(key, theirs, ref, rtol=None, atol=None, n=1):
     t = np.asarray(theirs, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         same = (t == ref) | (np.isnan(t) & np.isnan(ref))
-        err = np.where(same, 0.0, np.nan_to_num(np.abs(t - ref), nan=np.inf))
+        difference = np.abs(t - ref)                                   # NaN: inf - inf, or NaN
+        err = np.where(same, 0.0, np.where(np.isnan(difference), np.inf, difference))
         scale = np.where(np.isfinite(ref), np.abs(ref), 0.0)
         rel = np.where(err == 0, 0.0,
                        np.where(scale > 0, err / np.where(scale > 0, scale, 1), np.inf))
         tol = atol + rtol * scale
         excess = np.where(err == 0, 0.0, np.where(tol > 0, err / np.where(tol > 0, tol, 1), np.inf))
+        check.max_ulp = float(ulp_distance(t, ref, dtype).max())    # ref may overflow float16
     worst = np.unravel_index(int(np.argmax(excess)), ref.shape)
     check.max_abs, check.max_rel = float(err.max()), float(rel.max())
-    check.max_ulp = float(ulp_distance(t, ref, dtype).max())
     check.failures = int((err > tol).sum())
     check.worst = tuple(int(k) for k in worst)
     check.theirs, check.reference = float(t[worst]), float(ref[worst])

@@ -101,7 +101,9 @@ def _phrase(flag, axis, i, x, n):
         "clip_boundary": f"{axis} lies on the clip boundary {axis} = {edge} (derivative 0 there)",
         "clipped": f"{axis} = {i:g} is clipped to the edge {axis} = {edge} (derivative 0)",
         "folded": f"{axis} = {i:g} is folded by reflection to {axis} = {x:g}",
-        "outside": f"{axis} = {i:g} is outside the image: a tap reads the zero padding",
+        "outside": (f"{axis} = {i:g} is outside the image: its taps read the zero padding"
+                    if i < 0 or i > n - 1 else
+                    f"{axis} = {i:g} is inside, but a tap beyond the edge reads the zero padding"),
         "cubic_padded": f"{axis} = {i:g}: bicubic taps beyond the edge, padded one by one",
         "unit_axis": f"the {axis} axis has one pixel with align_corners=True: every {axis} "
                      f"maps to pixel 0",
