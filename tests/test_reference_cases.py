@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -40,28 +41,38 @@ def test_the_bundle_is_every_case_and_a_readme(bundle):
 
 def test_the_bundle_covers_what_it_promises():
     cases = {c.name: c.build() for c in EDGE_CASES if c.op == "grid_sample"}
-    combos = {(c["mode"], c["padding_mode"], bool(c["align_corners"]), c["input"].ndim)
-              for c in cases.values()}
-    for mode in ("bilinear", "nearest"):
+    combos = {(c["mode"], c.get("padding_mode", "zeros"), bool(c.get("align_corners", False)),
+               c["input"].ndim) for c in cases.values()}
+    for mode, ndim in [("bilinear", 4), ("nearest", 4), ("bicubic", 4), ("bilinear", 5),
+                       ("nearest", 5)]:
         for padding in ("zeros", "border", "reflection"):
-            assert {(mode, padding, False, 4), (mode, padding, True, 4)} <= combos
+            assert {(mode, padding, False, ndim), (mode, padding, True, ndim)} <= combos
     grids = np.concatenate([c["grid"].reshape(-1) for c in cases.values()])
     for value in (1.0, -1.0, 1 + 2.0**-51, 3.5, -3.5, 1e30, -1e30):
         assert value in grids, value
     shapes = [c["input"].shape[2:] for c in cases.values()]
-    assert any(s[0] == 1 for s in shapes) and any(s[-1] == 1 for s in shapes)
-    assert any(s[0] != s[1] for s in shapes)
+    assert any(s[-2] == 1 for s in shapes) and any(s[-1] == 1 for s in shapes)
+    assert any(len(s) == 3 and s[0] == 1 for s in shapes)
+    assert any(s[-2] != s[-1] for s in shapes)
     assert any(c["grid"].shape[1:-1] != c["input"].shape[2:] for c in cases.values())
-    assert any(np.isinf(c["input"]).any() for c in cases.values())
+    assert sum(np.isinf(c["input"]).any() for c in cases.values()) == 4
+    assert any(c["grid"].size == 0 for c in cases.values())
+    assert any(c["input"].shape[0] == 0 for c in cases.values())
+    generators = [c.build() for c in EDGE_CASES if c.op == "affine_grid"]
+    assert {len(c["size"]) for c in generators} == {4, 5}
 
 
 @pytest.mark.parametrize("case", EDGE_CASES, ids=lambda c: c.name)
 def test_each_case_agrees_with_pytorch(bundle, case):
     arrays = load_case(bundle / f"{case.name}.npz")
-    theirs = torch_result(case.op, arrays)
-    report = check_result(case.op, arrays, theirs, rtol=1e-12, atol=1e-12)
+    with warnings.catch_warnings(record=True) as caught:     # both warn on a unit axis
+        warnings.simplefilter("always")
+        theirs = torch_result(case.op, arrays)
+        report = check_result(case.op, arrays, theirs, rtol=1e-12, atol=1e-12)
+        reference = run_case(case.op, arrays)
+    ours = [w for w in caught if str(w.message).startswith("affine_grid: size")]
+    assert bool(ours) == ("unit_axis" in case.name), [str(w.message) for w in caught]
     assert report.passed, format_report(report)
-    reference = run_case(case.op, arrays)
     if arrays.get("mode") == "nearest":                 # nearest: exactly, NaN and inf included
         np.testing.assert_array_equal(reference["output"], theirs["output"])
     for key in ("output", "grid"):
@@ -107,6 +118,16 @@ def test_the_command_writes_the_bundle_then_refuses_to_overwrite_it(tmp_path):
             again, first = load_case(tmp_path / "edge" / name), np.load(io.BytesIO(before[name]))
             for key in first:
                 np.testing.assert_array_equal(again[key], first[key])
+
+
+def test_a_warning_is_one_line_and_the_result_is_written(bundle, tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    child = subprocess.run([sys.executable, "-m", "ministn", "reference", "affine_grid", "--in",
+                            str(bundle / "affine_grid_unit_axis_ac1.npz"), "--out", "result.npz"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0 and (tmp_path / "result.npz").exists()
+    assert re.fullmatch(r"warning: affine_grid: size \(1, 1, 1, 6\) has a spatial axis of size 1 "
+                        r"with align_corners=True[^\n]*\n", child.stderr), child.stderr
 
 
 def test_a_folder_under_a_file_is_one_error_line(tmp_path):

@@ -64,10 +64,17 @@ def test_pytorchs_own_result_passes_and_a_perturbed_gradient_fails_naming_it(tmp
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
-def test_pytorch_passes_the_default_tolerances_of_its_dtype(dtype, mode):
+@pytest.mark.parametrize("mode, volume", [("bilinear", False), ("nearest", False),
+                                          ("bicubic", False), ("bilinear", True),
+                                          ("nearest", True)])
+def test_pytorch_passes_the_default_tolerances_of_its_dtype(dtype, mode, volume):
     for seed, padding in enumerate(["zeros", "border", "reflection"]):
         case = random_case(seed, dtype, mode=mode, padding_mode=padding, align_corners=seed == 1)
+        if volume:
+            rng = np.random.default_rng(seed)
+            case.update(input=rng.standard_normal((2, 3, 4, 5, 6)).astype(dtype),
+                        grid=rng.uniform(-1.2, 1.2, (2, 3, 2, 4, 3)).astype(dtype),
+                        grad_output=rng.standard_normal((2, 3, 3, 2, 4)).astype(dtype))
         report = check_result("grid_sample", case, torch_result("grid_sample", case, dtype))
         assert report.passed, format_report(report)
         assert report.notes == []                      # the case is exactly in the result's dtype
@@ -287,3 +294,32 @@ def test_a_float16_result_of_values_beyond_its_range_is_compared_quietly():
         warnings.simplefilter("error")
         check = check_result("grid_sample", case, theirs).arrays[0]
     assert check.max_ulp == 0 and check.max_abs == np.inf and not check.passed
+# ---- volumes, bicubic and empty results ---------------------------------------------------------
+
+def test_a_volume_element_is_located_in_x_y_z():
+    rng = np.random.default_rng(8)
+    point = [normalised(2.25, 8, False), normalised(1.5, 4, False), normalised(1, 4, False)]
+    case = dict(input=rng.standard_normal((1, 2, 4, 4, 8)),
+                grid=np.array(point).reshape(1, 1, 1, 1, 3), grad_output=np.ones((1, 2, 1, 1, 1)))
+    theirs = torch_result("grid_sample", case)
+    theirs["grad_grid"][0, 0, 0, 0, 2] += 1e-3
+    check = check_result("grid_sample", case, theirs).arrays[2]
+    assert check.worst == (0, 0, 0, 0, 2)
+    assert check.position == "grid[0, 0, 0, 0] at (x, y, z) = (2.25, 1.5, 1) px"
+    assert check.reasons == ["z = 1 is an integer pixel coordinate (one-sided derivative: the "
+                             "right-hand one, floor and floor + 1)"]
+
+
+def test_bicubic_taps_beyond_the_edge_are_named():
+    _, reasons = reasons_of_perturbed(hand_case(0.5, 1.25, mode="bicubic", padding_mode="border"),
+                                      "grad_grid", (0, 0, 0, 0))
+    assert "x = 0.5: bicubic taps beyond the edge, padded one by one" in reasons
+
+
+def test_empty_results_are_compared_by_shape():
+    case = dict(input=np.ones((1, 2, 3, 4)), grid=np.zeros((1, 0, 3, 2)))
+    report = check_result("grid_sample", case, torch_result("grid_sample", case))
+    output, grad_input, grad_grid = report.arrays
+    assert report.passed and output.worst is None and grad_grid.worst is None
+    assert grad_input.shape == (1, 2, 3, 4) and grad_input.max_abs == 0
+    assert "output is empty (1, 2, 0, 3): nothing to compare" in format_report(report)

@@ -214,8 +214,7 @@ CASES_EMPTY = [
              UNIT_AXIS + ALIGNMENT, lambda: affine(74, (1, 1, 1, 6), True)),
 ]
 
-# + CASES_BICUBIC + CASES_3D + CASES_EMPTY once functional has 5-D, bicubic and empty support
-EDGE_CASES = CASES_2D
+EDGE_CASES = CASES_2D + CASES_BICUBIC + CASES_3D + CASES_EMPTY
 
 
 def readme(cases):
