@@ -23,8 +23,7 @@ from ..errors import MinistnError
 from ..files import check_output, read_npz
 from .limits import add_max_mb, max_bytes
 from ..reference import (OPS, CaseError, ResultError, check_result, format_report, load_case,
-                         run_case, save_result)
-from ..reference.bundle import write_cases
+                         run_case, save_result, write_cases)
 
 CHECK = """Recompute the float64 reference of OP from CASE.npz and compare every array of THEIRS.npz,
 your kernel's result (output, grad_input, grad_grid, grad_theta, ...). Per array: the max

@@ -22,3 +22,4 @@ from .cases import (OPS, CaseError, affine_grid_case, grid_sample_case, perspect
 from .compare import (ArrayCheck, CheckReport, ResultError, check_result, compare_array,
                       default_tolerance, ulp_distance)
 from .report import format_report
+from .bundle import EDGE_CASES, EdgeCase, write_cases
