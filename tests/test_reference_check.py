@@ -323,3 +323,19 @@ def test_empty_results_are_compared_by_shape():
     assert report.passed and output.worst is None and grad_grid.worst is None
     assert grad_input.shape == (1, 2, 3, 4) and grad_input.max_abs == 0
     assert "output is empty (1, 2, 0, 3): nothing to compare" in format_report(report)
+
+
+def test_the_documented_report_is_what_the_check_prints():
+    """docs/reference.md's example: the worked example's result in float32, with a one-sided
+    gradient at the right edge where the clip's derivative is 0."""
+    from ministn.reference import load_case, run_case
+    case = load_case(REPO / "examples" / "reference" / "grid_sample_case.npz")
+    result = run_case("grid_sample", case)
+    theirs = {k: result[k].astype(np.float32) for k in ("output", "grad_input", "grad_grid")}
+    theirs["grad_grid"][0, 0, 2, 0] = 1.5
+    report = check_result("grid_sample", case, theirs)
+    docs = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+    command = ("$ python -m ministn reference check grid_sample --case grid_sample_case.npz "
+               "--result theirs.npz\n")
+    documented = docs.split(command, 1)[1].split("```", 1)[0]
+    assert format_report(report, "grid_sample_case.npz", "theirs.npz") + "\n" == documented
