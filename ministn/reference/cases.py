@@ -6,17 +6,19 @@ Every array is computed in float64 with PyTorch's semantics (docs §12.3: output
 agree with PyTorch to 1e-12 when fed the same arrays).
 
     op                case keys (optional in [brackets])                 result keys
-    grid_sample       input (N,C,H,W), grid (N,H_out,W_out,2),           output, grad_input, grad_grid
+    grid_sample       input (N,C,H,W), grid (N,H_out,W_out,2), or        output, grad_input, grad_grid
+                      input (N,C,D,H,W), grid (N,D_out,H_out,W_out,3),
                       [grad_output], [mode], [padding_mode], [align_corners]
-    affine_grid       theta (N,2,3), size (4 ints), [grad_output],       grid, grad_theta
-                      [align_corners]
+    affine_grid       theta (N,2,3), size (4 ints), or theta (N,3,4),    grid, grad_theta
+                      size (5 ints), [grad_output], [align_corners]
     perspective_grid  theta (N,3,3) or (N,8), size, [grad_output],       grid, grad_theta
                       [align_corners]
     tps_grid          offsets (N,K,2), size, [grad_output],              grid, grad_offsets
                       [grid_size] (default sqrt(K)), [align_corners]
 
 grad_output is the upstream gradient dL/d(output or grid); it defaults to ones (the gradients
-of the sum). Options default as in PyTorch (bilinear, zeros, align_corners=False); the result
+of the sum). mode is "bilinear" (trilinear on 5-D), "nearest" or "bicubic" (4-D only, as
+PyTorch). Options default as in PyTorch (bilinear, zeros, align_corners=False); the result
 repeats the options used and the grad_output, so one result file is self-describing.
 A bad case raises ``CaseError`` with a one-line message. Before anything is converted or
 allocated, the keys and shapes are checked and the memory the op would need is estimated from
@@ -64,35 +66,47 @@ def _option(case, key, default, choices=None):
 
 
 def _size(case):
-    size = _array(case, "size", 1, "(N, C, H, W)")
-    if (size.shape != (4,) or not np.all(np.isfinite(size)) or not np.all(size == np.round(size))
-            or np.any(size < 0) or np.any(size >= 2**62)):
-        raise CaseError(f"'size' must be 4 non-negative integers (N, C, H, W), got "
+    """size: (N, C, H, W) or (N, C, D, H, W), non-negative integers."""
+    size = _array(case, "size", 1, "(N, C, H, W) or (N, C, D, H, W)")
+    expected = {5: "5 non-negative integers (N, C, D, H, W)"}.get(
+        len(size), "4 non-negative integers (N, C, H, W) or 5 (N, C, D, H, W)")
+    if (len(size) not in (4, 5) or not np.all(np.isfinite(size))
+            or not np.all(size == np.round(size)) or np.any(size < 0) or np.any(size >= 2**62)):
+        raise CaseError(f"'size' must be {expected}, got "
                         f"{np.asarray(case['size']).tolist()!r}")
     return tuple(int(s) for s in size)
 
 
 # Working memory of each op, in float64 numbers, from the shapes alone: the arrays the case
-# and result hold, plus the op's intermediates (sampler taps: 4 corners x (index, weight) per
-# output point and channel; grids: a few per point; TPS: the (H W, K) kernel matrix, and the
-# (K + 3)^2 spline system with its distances, identity and solve's copies, about 5 of them).
-def needed_numbers(op, shapes):
+# and result hold, plus the op's intermediates (sampler taps: T taps, 2^D for (tri)linear, 16 for
+# bicubic, 1 for nearest, each an (index, weight) per output point, and per channel in the
+# products; grids: a few per point; TPS: the (H W, K) kernel matrix, and the (K + 3)^2 spline
+# system with its distances, identity and solve's copies, about 5 of them).
+TAPS = {"bilinear": 4, "nearest": 1, "bicubic": 16}
+
+
+def needed_numbers(op, shapes, mode="bilinear"):
     if op == "grid_sample":
-        (N, C, H, W), (_, Ho, Wo, _) = shapes["input"], shapes["grid"]
-        return 3 * N * C * H * W + 24 * N * Ho * Wo + 12 * N * C * Ho * Wo
-    N, _, H, W = shapes["size"]
+        (N, C, *sizes), grid = shapes["input"], shapes["grid"]
+        taps = TAPS.get(mode, 16) * 2 ** (len(sizes) - 2)
+        points = N * math.prod(grid[1:-1])
+        pixels = N * C * math.prod(n + 4 for n in sizes)             # padded by 2 on each side
+        return 3 * pixels + 6 * taps * points + 3 * taps * C * points
+    N, _, *sizes = shapes["size"]
+    pixels = N * math.prod(sizes)
     if "offsets" not in shapes:
-        return 16 * N * H * W
+        return 16 * pixels
     K = shapes["offsets"][1]
-    return 16 * N * H * W + 3 * H * W * (K + 3) + 5 * (K + 3) ** 2
+    H, W = sizes[-2:]
+    return 16 * pixels + 3 * H * W * (K + 3) + 5 * (K + 3) ** 2
 
 
-def check_memory(op, shapes, max_bytes):
+def check_memory(op, shapes, max_bytes, mode="bilinear"):
     """SizeError (one line, naming the size) when the op would need more than max_bytes."""
     what = {"grid_sample": "input and grid"}.get(op, f"size {tuple(shapes.get('size', ()))}")
     if "offsets" in shapes:
         what += f" with {shapes['offsets'][1]} control points"
-    check_array_bytes((needed_numbers(op, shapes),), np.float64, what, max_bytes,
+    check_array_bytes((needed_numbers(op, shapes, mode),), np.float64, what, max_bytes,
                       purpose=f"{op}'s working memory")
 
 
@@ -125,25 +139,36 @@ def _compute(fn):
 
 
 def _shape(case, key, ndim, layout):
-    """The shape of case[key], checked before the array is converted (nothing allocated)."""
+    """The shape of case[key], checked before the array is converted (nothing allocated).
+
+    ndim: the number of dimensions required, or a tuple of those allowed."""
     if key not in case:
         raise CaseError(f"missing key {key!r}: expected {layout}")
     shape = np.shape(case[key])
-    if len(shape) != ndim:
-        raise CaseError(f"{key!r} must be {ndim}-D {layout}, got shape {shape}")
+    if len(shape) not in np.atleast_1d(ndim):
+        dims = " or ".join(f"{n}-D" for n in np.atleast_1d(ndim))
+        raise CaseError(f"{key!r} must be {dims} {layout}, got shape {shape}")
     return shape
+
+
+INPUT_LAYOUT = "(N, C, H, W) or (N, C, D, H, W)"
+GRID_LAYOUT = {4: "(N, H_out, W_out, 2)", 5: "(N, D_out, H_out, W_out, 3)"}
 
 
 def grid_sample_case(case, max_bytes=MAX_BYTES_DEFAULT):
     _check_keys(case, ("input", "grid", "grad_output", "mode", "padding_mode", "align_corners"))
-    check_memory("grid_sample", {"input": _shape(case, "input", 4, "(N, C, H, W)"),
-                                 "grid": _shape(case, "grid", 4, "(N, H_out, W_out, 2)")},
-                 max_bytes)
-    U = Tensor(_array(case, "input", 4, "(N, C, H, W)"), requires_grad=True)
-    grid = Tensor(_array(case, "grid", 4, "(N, H_out, W_out, 2)"), requires_grad=True)
-    options = dict(mode=_option(case, "mode", "bilinear", ("bilinear", "nearest")),
-                   padding_mode=_option(case, "padding_mode", "zeros", ("zeros", "border", "reflection")),
+    options = dict(mode=_option(case, "mode", "bilinear", ("bilinear", "nearest", "bicubic")),
+                   padding_mode=_option(case, "padding_mode", "zeros",
+                                        ("zeros", "border", "reflection")),
                    align_corners=_option(case, "align_corners", False))
+    ndim = len(_shape(case, "input", (4, 5), INPUT_LAYOUT))
+    layout = GRID_LAYOUT[ndim]
+    check_memory("grid_sample", {"input": np.shape(case["input"]),
+                                 "grid": _shape(case, "grid", ndim,
+                                                f"{layout} for a {ndim}-D input")},
+                 max_bytes, options["mode"])
+    U = Tensor(_array(case, "input", ndim, INPUT_LAYOUT), requires_grad=True)
+    grid = Tensor(_array(case, "grid", ndim, layout), requires_grad=True)
     out = _compute(lambda: F.grid_sample(U, grid, **options))
     grad_output = _backward(out, case)
     return dict(output=out.data, grad_input=U.grad, grad_grid=grid.grad, grad_output=grad_output,
@@ -172,7 +197,7 @@ def _generator_case(case, op, parameter, layout, max_bytes, extra=()):
 
 
 def affine_grid_case(case, max_bytes=MAX_BYTES_DEFAULT):
-    return _generator_case(case, F.affine_grid, "theta", "(N, 2, 3)", max_bytes)
+    return _generator_case(case, F.affine_grid, "theta", "(N, 2, 3) or (N, 3, 4)", max_bytes)
 
 
 def perspective_grid_case(case, max_bytes=MAX_BYTES_DEFAULT):
