@@ -15,7 +15,7 @@ from ministn.reference.edge_cases import normalised
 pytest.importorskip("torch")
 from torch_oracle import torch_result  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def random_case(seed=0, dtype=np.float64, **options):

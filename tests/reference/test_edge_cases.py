@@ -18,7 +18,7 @@ from ministn.reference.bundle import EDGE_CASES, readme, write_cases
 pytest.importorskip("torch")
 from torch_oracle import torch_result  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
