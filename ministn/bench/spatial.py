@@ -1,8 +1,10 @@
-"""Spatial transformer rows: affine_grid + grid_sample (bilinear, zeros), forward+backward with
-gradients to the input and to theta, float32 (issue 4's speed bar).
+"""Spatial transformer rows: affine_grid + grid_sample, forward+backward with gradients to the
+input and to theta, float32.
 
-Forward alone (no graph) and forward+backward. Two sizes: an MNIST batch (64, 1, 28, 28), and
-(64, 16, 60, 60), a batch of 16-channel feature maps. theta is a random transform near the identity, the same for both libraries.
+Bilinear, zeros padding, forward alone (no graph) and forward+backward, at two sizes: an MNIST
+batch (64, 1, 28, 28), and (64, 16, 60, 60), a batch of 16-channel feature maps. Then the other
+samplers, forward+backward: bicubic on (16, 8, 32, 32) and trilinear on a (4, 4, 32, 32, 32)
+batch of volumes. theta is a random transform near the identity, the same for both libraries.
 """
 import numpy as np
 
@@ -12,7 +14,8 @@ from .registry import case
 
 
 def _inputs(s, shape):
-    theta = (np.eye(2, 3) + s.random(shape[0], 2, 3, scale=0.1)).astype(np.float32)
+    rows = len(shape) - 2                                  # 2 x 3 for images, 3 x 4 for volumes
+    theta = (np.eye(rows, rows + 1) + s.random(shape[0], rows, rows + 1, scale=0.1)).astype(np.float32)
     return theta, s.random(*shape), s.random(*shape)
 
 
@@ -34,19 +37,19 @@ def _affine_sample_forward_case(s, shape):
     return ours, theirs
 
 
-def _affine_sample_case(s, shape):
+def _affine_sample_case(s, shape, mode="bilinear"):
     theta, x, grad = _inputs(s, shape)
     on_device = [s.array(a) for a in (x, theta, grad)]
 
     def ours():
         X, T = s.leaves(*on_device[:2])
-        F.grid_sample(X, F.affine_grid(T, shape)).backward(on_device[2])
+        F.grid_sample(X, F.affine_grid(T, shape), mode).backward(on_device[2])
 
     def theirs():
         X, T = s.torch_leaves(*torch_inputs[:2])
         TF = s.torch.nn.functional
         grid = TF.affine_grid(T, shape, align_corners=False)
-        TF.grid_sample(X, grid, align_corners=False).backward(torch_inputs[2])
+        TF.grid_sample(X, grid, mode, align_corners=False).backward(torch_inputs[2])
 
     if s.torch is not None:
         torch_inputs = [s.torch_tensor(a) for a in (x, theta, grad)]
@@ -71,3 +74,13 @@ def stn_sample_mnist_forward(s):
 @case("stn sample 16ch fwd", "affine_grid + grid_sample forward, no graph, (64, 16, 60, 60), float32")
 def stn_sample_16ch_forward(s):
     return _affine_sample_forward_case(s, (64, 16, 60, 60))
+
+
+@case("stn sample bicubic", "affine_grid + grid_sample bicubic fwd+bwd (input, theta), (16, 8, 32, 32), float32")
+def stn_sample_bicubic(s):
+    return _affine_sample_case(s, (16, 8, 32, 32), "bicubic")
+
+
+@case("stn sample 3d", "affine_grid + grid_sample trilinear fwd+bwd (input, theta), (4, 4, 32, 32, 32), float32")
+def stn_sample_volume(s):
+    return _affine_sample_case(s, (4, 4, 32, 32, 32))
