@@ -147,5 +147,5 @@ assert agreement
 #    float64 at 1/32 to 1/64 of the float32 rate.)
 # 2. Find the batch size at which the GPU overtakes the CPU on your machine, and explain it
 #    with the fixed cost per kernel launch.
-# 3. Print `ministn.backend.get_array_module(t.data)` for a tensor on each device: which
-#    module runs each line of `F.grid_sample`?
+# 3. Print `type(t.data)` for a tensor on each device: which array library holds it, and so
+#    runs each line of `F.grid_sample`?

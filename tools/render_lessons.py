@@ -140,14 +140,14 @@ def write_index(out_dir, entries, quick):
     (out_dir / "index.html").write_text(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ministn lessons</title>
 <style>body {{ font-family: sans-serif; max-width: 50em; margin: 2em auto; line-height: 1.5; }}
-li {{ margin: 0.4em 0; }}</style></head>
+ul {{ list-style: none; padding-left: 0; }} li {{ margin: 0.4em 0; }}</style></head>
 <body>
 <h1>ministn lessons</h1>
 <p>Spatial transformer networks from scratch, in NumPy: each chapter executed top to bottom{mode},
 with its printed output and its figure. The source of each is <code>lessons/NN_topic.py</code>.</p>
-<ol>
+<ul>
 {items}
-</ol>
+</ul>
 </body></html>
 """, encoding="utf-8")
 
