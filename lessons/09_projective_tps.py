@@ -168,7 +168,7 @@ print("wrote", FIGURES / "09_projective_tps.png")
 
 # %% [markdown]
 # What this lesson showed: the homography's grid divides by w, and its backward is the quotient
-# rule; the TPS is the solution of one block linear system, which our 15 lines assemble to the
+# rule; the TPS is the solution of one block linear system, which the code above assembles to the
 # same grid as `F.tps_grid`, and whose side conditions make it reproduce affine maps exactly.
 # The check fails if the side conditions are dropped: solving only [Phi Q][W; A] = D (by least
 # squares, K equations for K + 3 unknowns) gives a different spline, which neither equals
