@@ -148,7 +148,7 @@ print(f"spread of digit rotations: {spread_before:.1f} deg before the transforme
       f"{spread_after:.1f} deg after; it undoes {undone:.0%} of the applied rotation on average; "
       f"common pose {np.median(remaining):+.0f} deg")
 print(f"median scale of the transformer {np.median(zoom):.2f} (it zooms in); "
-      f"correlation of its scale with the applied shrinking: {np.corrcoef(zoom, shrunk)[0, 1]:+.2f}")
+      f"correlation of its enlargement 1/scale with the applied shrinking: {np.corrcoef(1 / zoom, shrunk)[0, 1]:+.2f}")
 
 # %%
 plt.rcParams.update({"font.size": 12})
@@ -214,7 +214,7 @@ print("wrote", FIGURES / "10_stn_rotated_mnist.png")
 # rotation it undoes only a little so far (2% to 10% on average over seeds 0, 1 and 2: the red
 # medians lie just below the diagonal); longer training, e.g. `python -m ministn train
 # --distortion R`, undoes more. Over those three seeds the margin measured 2.9 to 4.1 points
-# and the correlation -0.68 to -0.71 (on 10,000 test digits), so the check asks for 1 point. It
+# and the correlation of enlargement with shrinking about -0.7 (on 10,000 test digits), so the check asks for 1 point. It
 # fails if the transformer is taken out (train "tutorial-cnn" in place of "tutorial": the two
 # runs are then identical, margin 0, and there is no theta), or if the transformer learns no
 # zoom (its scale would not follow the shrinking). Quick mode trains too briefly for a margin;
