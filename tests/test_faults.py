@@ -637,12 +637,14 @@ def test_a_second_training_into_a_busy_run_fails_at_once_naming_the_first(tmp_pa
 # ---- SIGTERM saves a checkpoint; --resume finishes the run -----------------------------------
 
 def test_sigterm_saves_a_checkpoint_that_resume_finishes(tmp_path, env):
-    args = ["--out", "run", "--train-size", "640", "--test-size", "64", "--epochs", "2",
+    # Each epoch is long enough (3,200 images) that the signal, sent as soon as epoch 1 is
+    # printed, lands inside epoch 2 however fast the machine is (a fixed sleep after the start
+    # raced a fast machine: training had already finished).
+    args = ["--out", "run", "--train-size", "3200", "--test-size", "64", "--epochs", "2",
             "--batch-size", "32", "--no-progress"]
     child = start_training(tmp_path, env, *args)
-    wait_for(lambda: any(line.startswith("model:") for line in lines_of(child.log)),
-             "training to start")
-    time.sleep(0.5)
+    wait_for(lambda: any(line.startswith("epoch   1/2") for line in lines_of(child.log)),
+             "the first epoch")
     child.send_signal(signal.SIGTERM)
     returncode, stdout, stderr = finish(child)
     assert returncode == 130, (returncode, stdout, stderr)

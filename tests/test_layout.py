@@ -6,7 +6,7 @@ import pathlib
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "ministn"
 
 # bottom-up, as in docs/layout.md: a layer may import itself and the layers before it
-LAYERS = ["backend", "autograd", "gradcheck", "errors", "machine", "files", "functional", "nn",
+LAYERS = ["backend", "parallel", "autograd", "gradcheck", "errors", "machine", "files", "functional", "nn",
           "optim", "data", "distortions", "models", "training", "experiments", "reference",
           "bench", "plotting", "cli"]
 

@@ -29,14 +29,14 @@ def test_generators_reject_non_finite_parameters(make, argument):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(input=np.zeros((3, 4, 5))), ValueError, r"input must be 4-D"),
+    (dict(input=np.zeros((3, 4, 5))), ValueError, r"input must be 4-D .* or 5-D"),
     (dict(grid=np.zeros((2, 3, 3, 3))), ValueError, r"grid's last dimension must be 2"),
     (dict(grid=np.zeros((2, 3, 3))), ValueError, r"grid must be 4-D"),
     (dict(grid=np.zeros((1, 3, 3, 2))), ValueError, r"grid has batch size 1 but input has 2"),
-    (dict(grid=np.zeros((2, 0, 3, 2))), ValueError, r"non-empty"),
+    (dict(input=np.zeros((2, 3, 0, 5))), ValueError, r"non-empty spatial dimensions"),
     (dict(grid=GRID.astype(np.float32)), TypeError, r"grid must have the same dtype as input"),
     (dict(input=U.astype(np.int64)), TypeError, r"input must have a floating-point dtype"),
-    (dict(mode="bicubic"), ValueError, r"mode must be one of 'bilinear', 'nearest'"),
+    (dict(mode="cubic"), ValueError, r"mode must be one of 'bilinear', 'nearest', 'bicubic'"),
     (dict(padding_mode="wrap"), ValueError, r"padding_mode must be one of"),
     (dict(align_corners="yes"), TypeError, r"align_corners must be True or False"),
     (dict(input=[[1.0]]), TypeError, r"input must be a Tensor or an array"),
@@ -51,8 +51,8 @@ def test_grid_sample_argument_errors(kwargs, error, message):
     (np.zeros((2, 3, 3)), (2, 1, 4, 4), ValueError, r"theta must have shape \(N, 2, 3\)"),
     (np.zeros((3, 2, 3)), (2, 1, 4, 4), ValueError, r"theta has batch size 3 but size\[0\] is 2"),
     (np.zeros((2, 2, 3)), (2, 1, 0, 4), ValueError, r"size entries must be positive"),
-    (np.zeros((2, 2, 3)), (2, 1, 4), ValueError, r"size must have 4 entries"),
-    (np.zeros((2, 2, 3)), (2, 1, 4, 4, 4), NotImplementedError, r"5-D"),
+    (np.zeros((2, 2, 3)), (2, 1, 4), ValueError, r"size must have 4 or 5 entries"),
+    (np.zeros((2, 2, 3)), (2, 1, 4, 4, 4), ValueError, r"theta must have shape \(N, 3, 4\)"),
     (np.zeros((2, 2, 3)), (2, 1, 4.0, 4), TypeError, r"size entries must be ints"),
     (np.zeros((2, 2, 3), dtype=np.int64), (2, 1, 4, 4), TypeError, r"theta must have a floating-point"),
 ])

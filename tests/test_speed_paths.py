@@ -66,13 +66,15 @@ def test_tune_allocator_is_a_harmless_yes_or_no():
 @pytest.mark.parametrize("dtype, size, far", [(np.float32, 4096, 4095), (np.float64, 4096, 4095),
                                               (np.float16, 64, 63)])
 def test_tap_corner_index_is_exact_past_the_floats_exact_integers(dtype, size, far):
-    """The corner index j (W + 4) + i is summed in floating point. float32 holds integers exactly
-    only up to 2^24 and float16 up to 2^11, so past that (4095 * 4100 + 4095 = 16,793,595 and
-    63 * 68 + 63 = 4347 are odd) the sum must be formed in float64."""
-    from ministn.functional.sampler_taps import _corner
-    j, i = np.array([[far, -2, 7]], dtype), np.array([[far, -2, 3]], dtype)
+    """The flat tap index (j + 2)(W + 4) + (i + 2) must be exact where the float type cannot hold
+    it (float32 holds integers exactly only up to 2^24, float16 up to 2^11; 4097 * 4100 + 4097 =
+    16,801,797 and 65 * 68 + 65 = 4485 are odd): each axis's position is converted to int64 on
+    its own and the index formed in int64 (docs §11.3)."""
+    from ministn.functional.sampler_taps import make_taps, tap_index
+    grid = np.array([[[[1, 1], [-1, -1]]]], dtype)        # the far corner and pixel (0, 0)
+    taps = make_taps(grid, "nearest", "zeros", True, (size, size), 1)
     W = size + 4
-    expected = np.array([[far * W + far, -2 * W - 2, 7 * W + 3]])
-    assert np.array_equal(_corner(j, i, size, size), expected)
-    j, i = np.array([[27, -2, 7]], dtype), np.array([[28, -2, 3]], dtype)      # a 27x28 image
-    assert np.array_equal(_corner(j, i, 27, 28), j.astype(np.int64) * 32 + i.astype(np.int64))
+    assert tap_index(taps).dtype == np.int64
+    assert tap_index(taps).reshape(-1).tolist() == [(far + 2) * W + far + 2, 2 * W + 2]
+    taps = make_taps(grid.astype(dtype), "bilinear", "border", True, (27, 28), 3)  # a 27x28 image
+    assert tap_index(taps)[0, :, 1].tolist() == [2 * 32 + 2, 2 * 32 + 3, 3 * 32 + 2, 3 * 32 + 3]

@@ -47,19 +47,35 @@ def base_grid(H, W, align_corners, xp=np, dtype=np.float64):
     x = b_w comes from the width axis and y = b_h from the height axis, so for any 2x3 matrix
     theta the affine grid is ``B @ theta.T``.
     """
-    x = base_axis(W, align_corners, xp, dtype)
-    y = base_axis(H, align_corners, xp, dtype)
-    B = xp.ones((H, W, 3), dtype=dtype)
-    B[:, :, 0] = x[None, :]
-    B[:, :, 1] = y[:, None]
-    return B.reshape(H * W, 3)
+    return base_points((H, W), align_corners, xp, dtype)
+
+
+def base_points(sizes, align_corners, xp=np, dtype=np.float64):
+    """Homogeneous base points of an output of spatial ``sizes`` (slowest axis first), one row
+    per output pixel in C order: (x, y, 1) for (H, W), (x, y, z, 1) for (D, H, W) (docs §14.1).
+
+    Column a holds the base value of the a-th fastest axis: x from W, y from H, z from D.
+    """
+    D = len(sizes)
+    B = xp.ones((*sizes, D + 1), dtype=dtype)
+    for a, n in enumerate(reversed(sizes)):           # a = 0: the fastest axis (x)
+        shape = [1] * D
+        shape[D - 1 - a] = n
+        B[..., a] = base_axis(n, align_corners, xp, dtype).reshape(shape)
+    return B.reshape(-1, D + 1)
 
 
 def unnormalise(g, n, align_corners):
     """Normalised coordinate -> pixel index, in the operation order PyTorch uses (docs §2.1)."""
+    i = g + 1                   # a new array (or number): the steps below work on it in place
     if align_corners:
-        return ((g + 1) / 2) * (n - 1)
-    return ((g + 1) * n - 1) / 2
+        i /= 2
+        i *= n - 1
+    else:
+        i *= n
+        i -= 1
+        i /= 2
+    return i
 
 
 def unnormalise_scale(n, align_corners):

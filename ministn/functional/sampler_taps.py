@@ -1,102 +1,263 @@
-"""Where grid_sample reads, and with which weights: its taps (docs §6-§8).
+"""Where grid_sample reads, and with which weights: its taps (docs §6-§8, §13).
 
-For every output location p = (h, w) of sample n the sampler reads T pixels, its taps (T = 4
-for bilinear, T = 1 for nearest), of the zero-padded input Ũ and returns their weighted sum:
+For every output location p of sample n the sampler reads T pixels, its taps, of the padded
+input Ũ and returns their weighted sum (docs §13.1):
 
     V[n, c, p] = sum_t weight[n, t, p] * Ũ[n, c, index[n, t, p]]
 
-Ũ is U inside a ring of PAD = 2 zero pixels, shape (H + 4, W + 4), and ``index`` is a flat
-index into one padded image, (j + PAD)(W + 4) + (i + PAD) for pixel (j, i), stored as the
-first tap's j (W + 4) + i (``corner``) plus a fixed offset per tap. This is the padded
-image Ũ ("U in range, 0 outside") made literal: a tap outside the image reads a real zero, never a
-clamped neighbour (so a NaN in U cannot leak through a zero weight), and in the backward pass
-its share of the gradient lands in the ring, which is cropped away. Coordinates are clamped
-to [-PAD, n] first, so that huge values cannot overflow the int conversion (docs §6.4: no
-need to clamp to [-2, n + 1]; n is enough). It changes nothing: below -2 and above n every tap, before and
-after the clamp, lies outside the image (zeros padding; the other modes are inside already).
+The taps are built one axis at a time (docs §13.2). A mode (``MODES``) only says, for the grid
+values g (N, P) of one axis, which pixels it reads and with which weights: an ``AxisTaps`` of
+pixel positions (base + offset), weights and weight slopes, each broadcastable to
+(N, T_axis, P), and the multiplier m = dx/dg. ``combine`` forms their outer product, with T
+the product of the T_axis, slowest axis first (for 2-D: y major, so bilinear's taps are nw,
+ne, sw, se): the flat index of tap t of point (n, p) is corner[n, p] + table[t], and its weight
+the product of the axes' weights, (N, T, P). Bilinear is 2 x 2 taps, nearest 1 x 1; a mode with
+other taps per axis (bicubic's 4, each padded on its own) or a third axis (trilinear's z)
+supplies only its ``AxisTaps``. Nothing here depends on the number of channels C: every array
+is (N, T, P) or smaller, and all channels reuse it (docs §13.3).
 
-Bilinear (docs §7). With x, y the padded coordinates, x0 = floor(x), tx = x - x0 (same for y), the
-weights are products of one x-weight and one y-weight,
+Where every tap sits at a fixed distance from one pixel (bilinear, nearest, trilinear; bicubic
+under zeros padding), ``table`` is a tuple of T ints and the (N, P) corner is the only index
+array: every tap and every channel reads through it. A mode that places each tap itself gives
+an (N, T, P) table instead (``tap_index`` writes the full index out either way).
 
-    x_weights = (1 - tx, tx) for columns (x0, x0 + 1),  y_weights = (1 - ty, ty) for rows (y0, y0 + 1)
-    taps in order nw (y0, x0), ne (y0, x1), sw (y1, x0), se (y1, x1):  weight = y_weight * x_weight
+The index points into the whole padded input (N, C, *padded) seen as one 1-D array, for channel
+0: pixel (j, i) of sample n is at n C S + (j + pad) W_p + (i + pad), with S the size of one
+padded image and W_p = W + 2 pad. Channel c reads the same index in the view that starts c S
+further on. Ũ is U inside a ring of ``pad`` zeros (pad = 2 for bilinear and nearest): a tap
+outside the image reads a real zero, never a clamped neighbour (so a NaN in U cannot leak
+through a zero weight), and in the backward pass its share of the gradient lands in the ring,
+which is cropped away. In zeros mode coordinates are clamped to [-pad, n] first, so that huge
+values cannot overflow the int conversion (docs §6.4). It changes nothing: below -2 and above n
+every bilinear tap, before and after the clamp, lies outside the image (the other padding modes
+are inside already). Each axis's pixel position is converted to int64 on its own, and the flat
+index is formed in int64: exact for any image size (docs §11.3).
 
-so that  dV/dx = (1 - ty)(Ũ_ne - Ũ_nw) + ty (Ũ_se - Ũ_sw)  and  dV/dy = (1 - tx)(Ũ_sw - Ũ_nw) +
-tx (Ũ_se - Ũ_ne). At an integer x, tx = 0 and dV/dx = Ũ(x0 + 1) - Ũ(x0): the right-hand
-derivative (floor and floor + 1, never ceil). The grid gradient multiplies these by
-m_x = dx/dg_x, the unnormalise scale times the padding derivative (coords.py).
+Bilinear (docs §7), per axis, with x0 = floor(x), t = x - x0:
 
-Nearest (docs §8): one tap at (rint(y), rint(x)), rounding half to even as PyTorch; weight 1; the
-grid gradient is exactly 0.
+    pixels x0 + (0, 1),  weights (1 - t, t),  slopes d weight / dx = (-1, +1)
+
+so the tap weights are y-weight * x-weight, and the grid gradient (docs §13.4) is
+
+    dV/dx = sum over taps of  s_t * y_weight * x_slope,   dV/dy = sum of  s_t * y_slope * x_weight
+
+with s_t = sum_c gV Ũ(tap t). At an integer x, t = 0 and dV/dx = Ũ(x0 + 1) - Ũ(x0): the
+right-hand derivative (floor and floor + 1, never ceil). The grid gradient multiplies these by
+m = dx/dg, the unnormalise scale times the padding derivative (coords.py).
+
+Nearest (docs §8): one pixel rint(x), rounding half to even as PyTorch; weight 1; no slope,
+so the grid gradient is exactly 0.
 """
+import functools
+import itertools
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from ..backend import get_array_module
 from .coords import pad_coordinate, unnormalise, unnormalise_scale
+from .cubic import cubic_slopes, cubic_weights
 
-PAD = 2  # width of the ring of zeros around Ũ
+PAD = 2  # width of the ring of zeros around Ũ for bilinear and nearest
+
+
+class AxisTaps(NamedTuple):
+    """The taps of one axis: what a mode supplies (docs §13.2).
+
+    Tap t reads pixel base + offset[t] along the axis. A mode whose taps sit at fixed distances
+    from one pixel (bilinear: x0 + (0, 1)) gives base (N, P) and the offsets as a tuple of ints;
+    a mode that places every tap itself (bicubic under border padding) gives base 0 and the
+    offsets as an (N, T_axis, P) int64 array.
+    """
+    base: object       # (N, P) int64 pixel position, or the number 0
+    offset: object     # tuple of T_axis ints, or (N, T_axis, P) int64: tap position minus base
+    weight: object     # (N, T_axis, P) interpolation weight of each tap
+    slope: object      # d weight / d coordinate, broadcastable to ``weight``; None: zero
+    m: object          # (N, P) or a number: d coordinate / d grid value (coords.py)
 
 
 class Taps(NamedTuple):
-    corner: object            # (N, P) int64: y0 (W + 4) + x0, where the first tap is, unpadded
-    offsets: tuple            # per tap, its flat index in the padded image minus ``corner``
-    weight: object            # (N, T, P) interpolation weights
-    x_weights: object = None  # (N, 2, P) (1 - tx, tx); bilinear only
-    y_weights: object = None  # (N, 2, P) (1 - ty, ty); bilinear only
-    m_x: object = None        # (N, P) dx/dg_x; bilinear only
-    m_y: object = None        # (N, P) dy/dg_y; bilinear only
+    """Every tap of every output location, the same for all channels (docs §13.1).
 
-
-def padded_shape(H, W):
-    return H + 2 * PAD, W + 2 * PAD
-
-
-def padded_coordinates(grid, H, W, padding_mode, align_corners):
-    """Pixel coordinates x, y (N, P) after padding and clamping, and m = dx/dg_x, dy/dg_y."""
-    xp = get_array_module(grid)
-    g = grid.reshape(grid.shape[0], -1, 2)
-    x, mu_x = pad_coordinate(unnormalise(g[..., 0], W, align_corners), W, padding_mode, align_corners)
-    y, mu_y = pad_coordinate(unnormalise(g[..., 1], H, align_corners), H, padding_mode, align_corners)
-    m_x = mu_x * unnormalise_scale(W, align_corners)
-    m_y = mu_y * unnormalise_scale(H, align_corners)
-    return xp.clip(x, -PAD, W), xp.clip(y, -PAD, H), m_x, m_y
-
-
-def _corner(j, i, H, W):
-    """j (W + 4) + i as int64, for integer-valued pixel coordinates (j, i) (a float array each).
-
-    Pixel (j, i) sits at (j + PAD)(W + 4) + (i + PAD) in the padded image; the constant part,
-    PAD (W + 5), goes into the tap offsets, which saves two passes over the (N, P) arrays.
-    The sum is formed in the coordinates' float type and converted once (half the passes of
-    converting j and i): exact, as j and i are clamped to [-PAD, H] and [-PAD, W], so every term
-    is an integer of magnitude below (H + 1)(W + 4), and a float type holds every integer below
-    2^(mantissa bits + 1) exactly (2^24 in float32, 2^11 in float16); past that, float64.
+    The flat index of tap t of point (n, p) is corner[n, p] + table[t] when ``table`` is a
+    tuple (taps at fixed distances from a corner: one (N, P) index serves every tap), else
+    corner[n, p] + table[n, t, p]. ``tap_index`` writes it out as one (N, T, P) array.
     """
-    if (H + 1) * (W + 2 * PAD) >= 2 ** (np.finfo(j.dtype).nmant + 1):
-        j, i = j.astype(np.float64), i.astype(np.float64)
-    return (j * (W + 2 * PAD) + i).astype(np.int64)
+    corner: object     # (N, P) int64: n C S + sum_a base_a stride_a
+    table: object      # tuple of T ints, or (N, T, P) int64: sum_a (offset_a + pad) stride_a
+    weight: object     # (N, T, P) product of the axes' weights
+    axes: tuple        # the AxisTaps, slowest axis first ((y, x) for 2-D)
+    pad: int           # width of the zero ring
+    image_size: int    # S: elements of one padded image (one sample, one channel)
 
 
-def bilinear_taps(grid, H, W, padding_mode, align_corners):
-    """The four bilinear taps of every grid point, for an input of spatial size (H, W)."""
-    xp = get_array_module(grid)
-    x, y, m_x, m_y = padded_coordinates(grid, H, W, padding_mode, align_corners)
-    x0, y0 = xp.floor(x), xp.floor(y)
-    tx, ty = x - x0, y - y0
-    x_weights = xp.stack([1 - tx, tx], axis=1)                           # (N, 2, P)
-    y_weights = xp.stack([1 - ty, ty], axis=1)
-    weight = (y_weights[:, :, None] * x_weights[:, None, :]).reshape(x.shape[0], 4, -1)
-    W_padded = W + 2 * PAD
-    nw = PAD * (W_padded + 1)
-    offsets = (nw, nw + 1, nw + W_padded, nw + W_padded + 1)           # nw, ne, sw, se
-    return Taps(_corner(y0, x0, H, W), offsets, weight, x_weights, y_weights, m_x, m_y)
+def tap_index(taps):
+    """The (N, T, P) int64 flat index into the padded input (channel 0) of every tap."""
+    xp = get_array_module(taps.corner)
+    table = taps.table
+    if isinstance(table, tuple):
+        table = xp.asarray(np.array(table, dtype=np.int64).reshape(1, -1, 1))
+    return taps.corner[:, None, :] + table
 
 
-def nearest_taps(grid, H, W, padding_mode, align_corners):
-    """The one nearest-pixel tap of every grid point (round half to even)."""
-    xp = get_array_module(grid)
-    x, y, _, _ = padded_coordinates(grid, H, W, padding_mode, align_corners)
-    corner = _corner(xp.rint(y), xp.rint(x), H, W)
-    return Taps(corner, (PAD * (W + 2 * PAD + 1),), xp.ones((x.shape[0], 1, x.shape[1]), dtype=grid.dtype))
+def padded_shape(sizes, pad=PAD):
+    return tuple(n + 2 * pad for n in sizes)
+
+
+def padded_coordinate(g, n, padding_mode, align_corners, pad=PAD):
+    """Pixel coordinate (N, P) of grid values g after padding and clamping, and m = dx/dg.
+
+    Only zeros padding can leave [0, n - 1], so only it is clamped, to [-pad, n] (docs §6.4).
+    """
+    xp = get_array_module(g)
+    x, mu = pad_coordinate(unnormalise(g, n, align_corners), n, padding_mode, align_corners)
+    if padding_mode == "zeros":
+        x = xp.clip(x, -pad, n, out=x)          # x is unnormalise's new array
+    return x, mu * unnormalise_scale(n, align_corners)
+
+
+def _constant(xp, values, dtype):
+    """A (1, T, 1) array of per-tap constants on the device of ``xp``."""
+    return xp.asarray(np.array(values, dtype=dtype).reshape(1, -1, 1))
+
+
+def bilinear_axis(g, n, padding_mode, align_corners, pad):
+    """Pixels (x0, x0 + 1), weights (1 - t, t), slopes (-1, +1) along one axis (docs §7)."""
+    xp = get_array_module(g)
+    x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
+    x0 = xp.floor(x)
+    weight = xp.empty((x.shape[0], 2, x.shape[1]), dtype=x.dtype)
+    t = xp.subtract(x, x0, out=weight[:, 1])
+    xp.subtract(1, t, out=weight[:, 0])
+    return AxisTaps(x0.astype(np.int64), (0, 1), weight, _constant(xp, [-1, 1], x.dtype), m)
+
+
+def nearest_axis(g, n, padding_mode, align_corners, pad):
+    """Pixel rint(x) (half to even), weight 1, no slope (docs §8)."""
+    xp = get_array_module(g)
+    x, m = padded_coordinate(g, n, padding_mode, align_corners, pad)
+    return AxisTaps(xp.rint(x).astype(np.int64), (0,), _constant(xp, [1], x.dtype), None, m)
+
+
+def bicubic_axis(g, n, padding_mode, align_corners, pad):
+    """Pixels x0 - 1 ... x0 + 2, each padded on its own, cubic weights and slopes (docs §15).
+
+    The sample point is only unnormalised, never padded: x = unnormalise(g), x0 = floor(x),
+    t = x - x0 give the weights (cubic.py), and m = dx/dg is the unnormalise scale alone.
+    Padding moves each tap's integer pixel instead: border clips it, reflection folds it (an
+    (N, 4, P) array of pixels). With zeros padding the taps stay at fixed distances from x0 - 1
+    and read the ring of pad = 4 zeros when outside; x is first clamped to [-3, n + 1], beyond
+    which all four taps are outside the image before and after the clamp (value and gradient 0).
+    """
+    xp = get_array_module(g)
+    x = unnormalise(g, n, align_corners)
+    if padding_mode == "zeros":
+        x = xp.clip(x, -3, n + 1, out=x)           # x is unnormalise's new array
+    x0 = xp.floor(x)
+    t = x - x0
+    weights, slopes = cubic_weights(t, xp), cubic_slopes(t, xp)
+    m = unnormalise_scale(n, align_corners)
+    if padding_mode == "zeros":
+        return AxisTaps((x0 - 1).astype(np.int64), (0, 1, 2, 3), weights, slopes, m)
+    pixels = x0[:, None, :] + _constant(xp, [-1, 0, 1, 2], x.dtype)              # (N, 4, P)
+    pixels = pad_coordinate(pixels, n, padding_mode, align_corners)[0]         # in [0, n - 1]
+    return AxisTaps(0, pixels.astype(np.int64), weights, slopes, m)
+
+
+class Mode(NamedTuple):
+    """A sampling mode: its taps along one axis, and the width of the zero ring they need."""
+    axis_taps: object  # (g (N, P) grid values, n, padding_mode, align_corners, pad) -> AxisTaps
+    pad: int
+
+
+MODES = {"bilinear": Mode(bilinear_axis, PAD), "nearest": Mode(nearest_axis, PAD),
+         "bicubic": Mode(bicubic_axis, 4)}
+
+
+def combine(axes, padded, channels, pad, N, P):
+    """Corner (N, P), table and weight (N, T, P) of the outer product of the axes' taps
+    (docs §13.2): flat index = n C S + sum_a (base_a + offset_a + pad) stride_a."""
+    xp = get_array_module(axes[0].weight)
+    strides = [int(np.prod(padded[k + 1:])) for k in range(len(padded))]
+    tables = [tuple((o + pad) * stride for o in axis.offset) if isinstance(axis.offset, tuple)
+              else (axis.offset + pad) * stride for axis, stride in zip(axes, strides)]
+    constant = xp.arange(N, dtype=np.int64).reshape(N, 1) * (channels * int(np.prod(padded)))
+    if all(isinstance(t, tuple) for t in tables):
+        table = tuple(sum(combination) for combination in itertools.product(*tables))
+        # the smallest offset goes into the corner: every index is then >= 0 and every
+        # offset too (a negative index would count from the end of the view that reads it)
+        constant += min(table)
+        table = tuple(o - min(table) for o in table)
+    else:
+        as_arrays = [xp.asarray(np.array(t, np.int64).reshape(1, -1, 1)) if isinstance(t, tuple)
+                     else t for t in tables]
+        table = functools.reduce(lambda a, b: _outer(a, b, np.add), as_arrays)
+        table = xp.broadcast_to(table, (N, table.shape[1], P))
+    # corner = constant + sum_a base_a stride_a, summed in place (one pass per axis)
+    corner = None
+    for axis, stride in zip(axes, strides):
+        if isinstance(axis.base, numbers.Number):
+            constant += axis.base * stride
+            continue
+        term = axis.base * stride if stride != 1 else axis.base
+        if corner is None:
+            corner = term + constant
+        else:
+            corner += term
+    corner = xp.broadcast_to(constant, (N, P)) if corner is None else corner
+    weight = axes[0].weight
+    for axis in axes[1:]:
+        weight = _outer(weight, axis.weight, np.multiply)
+    return corner, table, xp.broadcast_to(weight, (N, weight.shape[1], P))
+
+
+def _outer(a, b, op):
+    """(n, T_a, p), (n, T_b, p) -> (n, T_a T_b, p), a's taps slowest (any n or p may be 1)."""
+    product = op(a[:, :, None], b[:, None])
+    return product.reshape(product.shape[0], -1, product.shape[-1])
+
+
+def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
+    """The taps of every point of ``grid`` (N, *out, D), last axis (x, y[, z]), for an input of
+    spatial ``sizes`` (slowest first, e.g. (H, W)) and ``channels`` channels."""
+    D = len(sizes)
+    g = grid.reshape(grid.shape[0], -1, D)
+    axis_taps, pad = MODES[mode]
+    # slowest axis first; its grid values are the grid's last column
+    axes = tuple(axis_taps(g[..., D - 1 - k], n, padding_mode, align_corners, pad)
+                 for k, n in enumerate(sizes))
+    padded = padded_shape(sizes, pad)
+    corner, table, weight = combine(axes, padded, channels, pad, g.shape[0], g.shape[1])
+    return Taps(corner, table, weight, axes, pad, int(np.prod(padded)))
+
+
+def coordinate_gradients(s, taps, planes):
+    """planes[:, k] = dL/dg_k (N, P) for grid column k, (x, y[, z]), from the tap products
+    s[n, t, p] = sum_c gV Ũ(tap t); planes (N, D, P) are left as they are (zero) along an axis
+    without slope.
+
+    Along axis a the weight's derivative is the product of the other axes' weights and axis a's
+    slope (docs §13.4). The sum over taps is taken one axis at a time, fastest first, keeping
+    the partial sums that every gradient shares: for 2-D, s summed over x with the x weights
+    serves dV/dy, and with the x slopes dV/dx. The multiplier m is applied as the planes are
+    written.
+    """
+    xp = get_array_module(s)
+    axes = taps.axes
+    N, P = s.shape[0], s.shape[-1]
+    # partial sums, keyed by the axis whose slope they carry (None: weights only)
+    partial = {None: s}
+    for b in reversed(range(len(axes))):
+        T_b = axes[b].weight.shape[1]
+        contracted = {}
+        for key, r in partial.items():
+            r = r.reshape(N, -1, T_b, P)
+            contracted[key] = xp.einsum("nitp,ntp->nip", r, axes[b].weight)
+            if key is None and axes[b].slope is not None:
+                contracted[b] = xp.einsum("nitp,ntp->nip", r, axes[b].slope)
+        partial = contracted
+    D = len(axes)
+    for a, axis in enumerate(axes):
+        if a in partial:                    # axis a is the grid's column D - 1 - a: (x, y[, z])
+            xp.multiply(partial[a].reshape(N, P), axis.m, out=planes[:, D - 1 - a])

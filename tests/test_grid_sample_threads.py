@@ -1,0 +1,60 @@
+"""grid_sample on several threads gives the results of one thread, bit for bit (docs §13.3):
+the sampler's passes split the batch into ranges of samples, which share no element."""
+import importlib
+
+import numpy as np
+import pytest
+
+from ministn import Tensor
+from ministn.functional import affine_grid, grid_sample
+from ministn.parallel import threads
+
+from spatial_strategies import COMBINATIONS
+
+# the module (ministn.functional.sampler_kernels; import_module: the package's names shadow
+# some of its modules)
+kernels = importlib.import_module("ministn.functional.sampler_kernels")
+
+
+def _run(U, grid, upstream, *args):
+    u, g = Tensor(U, requires_grad=True), Tensor(grid, requires_grad=True)
+    out = grid_sample(u, g, *args)
+    out.backward(upstream)
+    return [out.data, u.grad, g.grad]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mode, padding_mode, align_corners", COMBINATIONS)
+def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype, monkeypatch):
+    # small chunks, so that this small batch really is split (and into uneven ranges)
+    monkeypatch.setattr(kernels, "MIN_CHUNK_TAPS", 1)
+    monkeypatch.setattr(kernels, "BLOCK_TAPS", 100)
+    rng = np.random.default_rng(5)
+    U = rng.standard_normal((7, 3, 9, 8)).astype(dtype)
+    grid = rng.uniform(-1.3, 1.3, (7, 11, 6, 2)).astype(dtype)  # upsampling: colliding taps
+    upstream = rng.standard_normal((7, 3, 11, 6)).astype(dtype)
+    args = (mode, padding_mode, align_corners)
+    with threads(1):
+        one = _run(U, grid, upstream, *args)
+    for n in (2, 3):
+        with threads(n):
+            many = _run(U, grid, upstream, *args)
+        for a, b in zip(one, many):
+            assert np.array_equal(a, b)
+
+
+def test_the_threads_are_used(monkeypatch):
+    """With two threads and a batch over the chunk size, the forward pass runs in two chunks."""
+    chunks = []
+    real = kernels.parallel_for
+
+    def counting(n_items, body, **options):
+        def recorded(start, stop):
+            chunks.append((start, stop))
+            return body(start, stop)
+        return real(n_items, recorded, **options)
+    monkeypatch.setattr(kernels, "parallel_for", counting)
+    theta = np.tile(np.eye(2, 3), (64, 1, 1))
+    with threads(2):
+        grid_sample(np.ones((64, 1, 28, 28)), affine_grid(theta, (64, 1, 28, 28)))
+    assert sorted(chunks) == [(0, 32), (32, 64)]
