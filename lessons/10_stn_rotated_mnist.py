@@ -211,7 +211,7 @@ print("wrote", FIGURES / "10_stn_rotated_mnist.png")
 # distortion, and the ST-CNN beats the same classifier without it, trained from the same seed
 # on the same batches. In these 8 epochs it has mostly learned the *zoom*: it enlarges each
 # digit, the smaller ones more (its enlargement correlates with the applied shrinking). Of the
-# rotation it undoes only a little so far (2% to 10% on average over seeds 0, 1 and 2: the red
+# rotation it undoes only a little so far (2% to 12% on average over seeds 0, 1 and 2: the red
 # medians lie just below the diagonal); longer training, e.g. `python -m ministn train
 # --distortion R`, undoes more. Over those three seeds the margin measured 2.9 to 4.1 points
 # and the correlation of enlargement with shrinking about -0.7 (on 10,000 test digits), so

@@ -207,7 +207,7 @@ print("wrote", FIGURES / "11_training_failures.png")
 # falls far behind in the same epochs; with a large localisation rate it collapses to a blank
 # output from which no gradient leads back; normalised before the transformer, it shows the
 # classifier a grey frame wherever its grid leaves the image. Over seeds 0, 1 and 2 the random
-# start trailed the remedied run by 22 to 39 points and the large rate collapsed every time,
+# start trailed the remedied run by 22 to 40 points and the large rate collapsed every time,
 # with a transformer gradient of exactly 0 (indicative: a loaded machine). Each line of the check fails when its remedy is put back into the
 # failing run: the identity start for the random one, the small rate for the large one, and
 # normalisation after the transformer for the grey frame.
