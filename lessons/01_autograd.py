@@ -134,6 +134,12 @@ with ministn.no_grad():
 # Arrays work the same way. For a layer y = tanh(X W + c) and L = sum(y), the chain rule in
 # matrix form is dL/dW = X^T (1 - y^2) and dL/dc = sum over rows of (1 - y^2): the backward of
 # a matrix product multiplies by the *transpose* of the other operand.
+#
+# Why is c's gradient a *sum*? X W has 5 rows and c only 2 entries, so `X @ W + c` broadcasts:
+# it adds the same c to every row, z[i, j] = (X W)[i, j] + c[j]. That is c used five times, once
+# per row, exactly like x used three times above; each use sends back dL/dz[i, j], and the
+# contributions add up: dL/dc[j] = sum_i dL/dz[i, j]. Broadcasting in the forward pass is a sum
+# over the broadcast axis in the backward pass (ministn's `add` backward does this reduction).
 
 # %%
 rng = np.random.default_rng(0)
@@ -195,7 +201,24 @@ fig.savefig(FIGURES / "01_autograd.png", dpi=110)
 print("wrote", FIGURES / "01_autograd.png")
 
 # %% [markdown]
-# What this lesson showed: the toy engine, ministn, and the hand-derived chain rule agree.
+# What this lesson showed: the toy engine, ministn, and the hand-derived chain rule agree, and a
+# value used twice collects both contributions. The check below reuses one toy value in
+# a * a + a (da = 2a + 1 = 7 at a = 3); it fails if the closures assign (`=`) instead of
+# accumulating (`+=`), and the first line fails if a local derivative is wrong (say 1 - z
+# instead of 1 - z^2 for tanh).
 
 # %%
 assert abs(w1.grad - tw1.grad.item()) < 1e-12 and abs(w1.grad - (1 - o.data ** 2) * x1.data) < 1e-12
+a = Value(3.0)
+(a * a + a).backward()
+print(f"toy engine: d(a*a + a)/da at a = 3 is {a.grad} (2a + 1 = 7)")
+assert a.grad == 7.0
+
+# %% [markdown]
+# Try this:
+# 1. Add `__pow__` (z = x ** k for a constant k, dz/dx = k x^(k-1)) to `Value` and check
+#    d(x ** 3)/dx at x = 2 against 3 x^2 = 12. (Solution: lessons/solutions/01_autograd.py.)
+# 2. Build L = tanh(x) * tanh(x) from a *single* `tanh` node and predict dL/dx at x = 0.5
+#    before running backward (2 tanh(x) (1 - tanh^2 x) = 0.7269). (Same solution file.)
+# 3. Replace `+=` by `=` in `__mul__`'s closure and run the lesson: which assertion fails first,
+#    and why does the neuron's gradient survive it? (Same solution file.)

@@ -41,8 +41,14 @@ train_y, test_y = mnist.train_labels, mnist.test_labels
 # %% [markdown]
 # The model and its loss. For an image x, the scores are s = W x + b (W is 10 x 784), the
 # probabilities p_k = exp(s_k) / sum_j exp(s_j), and the loss for label y is L = -log p_y.
-# Its gradient has a famously simple form: dL/ds = p - onehot(y), so dL/dW = (p - onehot(y)) x^T.
-# Averaged over a batch of N, both carry a factor 1/N. ministn computes it by backpropagating
+# Its gradient is short enough to derive in two lines. Write the loss with the log of the sum:
+#
+#     L = -log p_y = -s_y + log sum_j exp(s_j)
+#     dL/ds_k = -[k = y] + exp(s_k) / sum_j exp(s_j) = p_k - onehot(y)_k
+#
+# (the first term differentiates -s_y, the second is the chain rule through the log). Since
+# s = W x + b, dL/dW = (p - onehot(y)) x^T and dL/db = p - onehot(y). Averaged over a batch of
+# N, both carry a factor 1/N. ministn computes it by backpropagating
 # through log_softmax and nll_loss; we check it against the formula.
 
 # %%
@@ -116,7 +122,20 @@ print("wrote", FIGURES / "03_softmax_mnist.png")
 
 # %% [markdown]
 # What this lesson showed: a single linear layer, trained by gradient descent on the
-# cross-entropy, already classifies about 9 in 10 unseen digits (guessing gets 1 in 10).
+# cross-entropy, already classifies about 9 in 10 unseen digits (guessing gets 1 in 10). The
+# check fails without the training (comment out `optimizer.step()`: the untrained layer scores
+# about 10%), and the gradient check above fails if the backward forgets the softmax's
+# normaliser (dL/ds = -onehot instead of p - onehot).
 
 # %%
 assert accuracies[-1] > 0.88
+
+# %% [markdown]
+# Try this:
+# 1. Show that the gradient of the loss with respect to the scores sums to zero over the ten
+#    classes for every image, and say why (p sums to 1, onehot sums to 1). Check it on
+#    `dscores`. (Solution: lessons/solutions/03_softmax_mnist.py.)
+# 2. Add the same constant to every score of an image: the loss does not change. Which
+#    direction of W is therefore invisible to the loss, and what removes it (weight decay)?
+# 3. Train with lr=0.5 instead of 0.05 and watch the loss curve: what happens in the first
+#    epoch, and does the final accuracy suffer?

@@ -17,10 +17,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 import ministn
 import ministn.functional as F
-from ministn.functional.im2col import col2im, im2col
 
 FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).resolve().parents[1] / "figures"))
 
@@ -52,8 +52,18 @@ def conv_by_loops(x, w):
 # %% [markdown]
 # im2col: cols[n, c, p, q, i, j] = x[n, c, i*stride + p, j*stride + q]. Reshaped to
 # (C*kh*kw, H_out*W_out), column number i*W_out + j holds the window under output pixel (i, j).
-# It loops over the kh*kw kernel taps only (9 here), each tap one strided slice of the image.
-# The convolution is then a single matrix product, y = w.reshape(F, C*kh*kw) @ cols.
+# No loop is needed to build it. NumPy's `sliding_window_view` returns every window as a *view*:
+# the same memory read with extra strides (one step right in the image is one step right in
+# the window, and so is one step of the output column), so it costs nothing; one copy then lays
+# the windows out as the matrix. The convolution is a single product,
+# y = w.reshape(F, C*kh*kw) @ cols. (ministn's own im2col is the same strided view and copy.)
+
+# %%
+def im2col(x, kh, kw, stride=1, padding=0):
+    """(N, C, H, W) -> (N, C, kh, kw, H_out, W_out), a copy of every window."""
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3))   # (N, C, H_out, W_out, kh, kw) -> ...
 
 # %%
 cols = im2col(image, 3, 3)                           # (1, 1, 3, 3, 6, 6)
@@ -72,7 +82,20 @@ print("loops, im2col @ matmul and ministn.functional.conv2d agree")
 #     dL/dx    = col2im(dL/dcols)                 (each window entry added back to its pixel)
 #
 # col2im is the adjoint of im2col: for any x and c, <im2col(x), c> = <x, col2im(c)>. Where
-# windows overlap, a pixel receives the sum of the gradients of every window containing it.
+# windows overlap, a pixel receives the sum of the gradients of every window containing it, so
+# col2im cannot be a view: it loops over the kh*kw taps (9 here, never over pixels), adding
+# each tap's slice of the columns into a strided slice of the image.
+
+# %%
+def col2im(cols, x_shape, stride=1, padding=0):
+    """Adjoint of im2col: (N, C, kh, kw, H_out, W_out) -> (N, C, H, W), overlaps summed."""
+    N, C, H, W = x_shape
+    _, _, kh, kw, H_out, W_out = cols.shape
+    x = np.zeros((N, C, H + 2 * padding, W + 2 * padding))
+    for p in range(kh):
+        for q in range(kw):
+            x[:, :, p:p + stride * H_out:stride, q:q + stride * W_out:stride] += cols[:, :, p, q]
+    return x[:, :, padding:padding + H, padding:padding + W]
 
 # %%
 rng = np.random.default_rng(0)
@@ -107,34 +130,48 @@ b = ministn.tensor(rng.standard_normal(3), requires_grad=True)
 assert ministn.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), [x, w, b])
 print("conv2d backward (input, weight, bias) matches central differences")
 
+# %% [markdown]
+# And the three formulas above are what that backward computes: with our own im2col and
+# col2im, dL/dWm = dy @ cols^T and dL/dx = col2im(Wm^T @ dy) give ministn's gradients.
+
 # %%
-fig, axes = plt.subplots(1, 5, figsize=(15, 3.6), gridspec_kw=dict(width_ratios=[1, 1.9, 1, 1, 1]))
-ax = axes[0]
+dy = rng.standard_normal((2, 3, 3, 3))                       # dL/dy for the output (2, 3, 3, 3)
+x.grad = w.grad = None
+F.conv2d(x, w, b, stride=2, padding=1).backward(dy)
+cols_x = im2col(x.numpy(), 3, 3, stride=2, padding=1)        # (n, c, p, q, i, j) = (2, 2, 3, 3, 3, 3)
+# The two matrix products, written with einsum so that the indices show: sums over f for the
+# columns, over the output pixels (n, i, j) for the weights.
+by_hand_dW = np.einsum("nfij,ncpqij->fcpq", dy, cols_x)      # dL/dWm = dy @ cols^T
+dcols = np.einsum("fcpq,nfij->ncpqij", w.numpy(), dy)       # dL/dcols = Wm^T @ dy
+by_hand_dx = col2im(dcols, x.shape, stride=2, padding=1)
+
+# %%
+plt.rcParams.update({"font.size": 14})                      # readable as a thumbnail
+fig = plt.figure(figsize=(11, 7.6))
+layout = fig.add_gridspec(2, 3, height_ratios=[1, 1.1])
+ax = fig.add_subplot(layout[0, 0])
 ax.imshow(image[0, 0], cmap="gray")
-ax.add_patch(plt.Rectangle((3 - 0.5, 1 - 0.5), 3, 3, fill=False, ec="tab:red", lw=2.5))
-ax.set_title("input x (8x8), window\nof output pixel (1, 3)")
-ax = axes[1]
+ax.add_patch(plt.Rectangle((3 - 0.5, 1 - 0.5), 3, 3, fill=False, ec="tab:red", lw=3))
+ax.set_title("input x (8 x 8): window\nof output pixel (1, 3)")
+ax = fig.add_subplot(layout[0, 1:])
 ax.imshow(cols_matrix, cmap="gray", aspect="auto")
-ax.add_patch(plt.Rectangle((1 * 6 + 3 - 0.5, -0.5), 1, 9, fill=False, ec="tab:red", lw=2.5))
-ax.set_title("im2col: one window per column\n(9 taps x 36 output pixels)")
-ax.set_xlabel("output pixel i*6 + j")
+ax.add_patch(plt.Rectangle((1 * 6 + 3 - 0.5, -0.5), 1, 9, fill=False, ec="tab:red", lw=3))
+ax.set_title("im2col: one window per column")
+ax.set_xlabel("output pixel i*6 + j (36)")
 ax.set_ylabel("kernel tap p*3 + q")
-ax = axes[2]
-im = ax.imshow(y_ministn[0, 0], cmap="RdBu_r", vmin=-4, vmax=4)
-ax.set_title("y = w @ cols\n(Sobel-x: vertical edges)")
-fig.colorbar(im, ax=ax, fraction=0.046)
-ax = axes[3]
-im = ax.imshow(xt.grad[0, 0], cmap="RdBu_r", vmin=-2, vmax=2)
-ax.add_patch(plt.Rectangle((3 - 0.5, 1 - 0.5), 3, 3, fill=False, ec="tab:red", lw=1.5))
-ax.set_title("dy[1, 3] / dx:\nthe kernel in its window")
-fig.colorbar(im, ax=ax, fraction=0.046)
-ax = axes[4]
-im = ax.imshow(coverage[0, 0], cmap="viridis")
-ax.set_title("col2im(ones): windows\ncovering each pixel")
-fig.colorbar(im, ax=ax, fraction=0.046)
-for ax in axes[[0, 2, 3, 4]]:
+panels = [(y_ministn[0, 0], "RdBu_r", 4, "y = w @ cols\n(Sobel-x: vertical edges)"),
+          (xt.grad[0, 0], "RdBu_r", 2, "dy[1, 3] / dx:\nthe kernel in its window"),
+          (coverage[0, 0], "viridis", None, "col2im(ones): windows\ncontaining each pixel")]
+for k, (array, cmap, limit, title) in enumerate(panels):
+    ax = fig.add_subplot(layout[1, k])
+    im = ax.imshow(array, cmap=cmap, vmin=-limit if limit else None, vmax=limit)
+    if k == 1:
+        ax.add_patch(plt.Rectangle((3 - 0.5, 1 - 0.5), 3, 3, fill=False, ec="tab:red", lw=2))
+    ax.set_title(title)
     ax.set_xlabel("column j")
-    ax.set_ylabel("row i")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+fig.axes[0].set_ylabel("row i")
+fig.axes[2].set_ylabel("row i")
 fig.tight_layout()
 FIGURES.mkdir(parents=True, exist_ok=True)
 fig.savefig(FIGURES / "04_conv_im2col.png", dpi=100)
@@ -142,8 +179,22 @@ print("wrote", FIGURES / "04_conv_im2col.png")
 
 # %% [markdown]
 # What this lesson showed: im2col turns convolution into one matrix product that equals the
-# loop definition, and col2im, its adjoint, routes the gradient back. Interior pixels of the
-# 8 x 8 image lie in 9 windows, corner pixels in 1.
+# loop definition, and col2im, its adjoint, routes the gradient back: the by-hand weight and
+# input gradients equal ministn's conv2d backward. The check fails if col2im *writes* each tap
+# (`=`) instead of adding it (`+=`): with stride 2 and a 3 x 3 kernel the windows overlap, and
+# the overlapped pixels would keep only the last window's share.
 
 # %%
-assert coverage[0, 0, 4, 4] == 9 and coverage[0, 0, 0, 0] == 1
+print("by hand vs ministn: dW", np.abs(by_hand_dW - w.grad).max(), " dx", np.abs(by_hand_dx - x.grad).max())
+assert np.allclose(y_matmul, conv_by_loops(image, sobel_x))
+assert np.allclose(by_hand_dW, w.grad) and np.allclose(by_hand_dx, x.grad)
+
+# %% [markdown]
+# Try this:
+# 1. How many windows contain pixel (0, 0), (0, 3) and (4, 4) of the 8 x 8 image with a 3 x 3
+#    kernel, stride 1, no padding? Read it off `coverage`, then predict it for stride 2.
+#    (Solution: lessons/solutions/04_conv_im2col.py.)
+# 2. A 1 x 1 convolution needs no im2col at all: show that conv2d with a (F, C, 1, 1) kernel is
+#    `np.einsum("fc,nchw->nfhw", ...)`. (Same solution file.)
+# 3. Write max-pooling with `sliding_window_view` in one line, and ask which part of its
+#    backward cannot be a view (lesson 05 answers it).

@@ -29,8 +29,11 @@ FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).
 # units, and a grid coordinate g in [-1, 1] names a position along it. With the default
 # align_corners=False, -1 and +1 are the outer *edges* of the image, so pixel centres sit at
 # b_j = (2j + 1)/n - 1. With align_corners=True they are the *centres* of the corner pixels, so
-# b_j = 2j/(n - 1) - 1. The STN paper used the second convention; PyTorch's default (since 1.3)
-# and ministn's is the first. The base grid of the output is these centres, x along the width.
+# b_j = 2j/(n - 1) - 1. The STN paper says only that coordinates are normalised to [-1, 1],
+# not which of the two conventions it means. The corner-centred one (align_corners=True) is
+# what the original Torch STN code and PyTorch before version 1.3 computed; PyTorch's default
+# since 1.3, and ministn's, is the edge convention. The base grid of the output is these
+# centres, x along the width.
 
 # %%
 n = 4
@@ -102,7 +105,8 @@ transforms = {
 th = ministn.tensor(theta.copy(), requires_grad=True)
 G = np.random.default_rng(0).standard_normal((1, H, W, 2))
 F.affine_grid(th, (1, 1, H, W)).backward(G)
-assert np.allclose(th.grad[0], G[0].reshape(-1, 2).T @ B)
+dtheta = th.grad.copy()                                  # gradcheck below overwrites th.grad
+assert np.allclose(dtheta[0], G[0].reshape(-1, 2).T @ B)
 assert ministn.gradcheck(lambda t: F.affine_grid(t, (1, 1, H, W)), [th])
 print("dL/dtheta = G^T B, and it matches central differences")
 
@@ -153,8 +157,23 @@ fig.savefig(FIGURES / "06_affine_grid.png", dpi=90, bbox_inches="tight")
 print("wrote", FIGURES / "06_affine_grid.png")
 
 # %% [markdown]
-# What this lesson showed: theta = identity reproduces the image exactly, and a translation by
-# 2k/W shifts the content k pixels *against* the direction of theta's translation.
+# What this lesson showed: the grid is B theta^T, so its gradient is G^T B, and the sampler reads
+# the input *at* the grid (inverse warping): a translation of 2k/W in theta moves the content k
+# pixels against its direction. The check fails if the warp is done forwards (pixels pushed to
+# the grid positions, or theta's sign flipped: the F would move right) or if the backward
+# forgets the transpose (G B^T has the wrong shape and values).
 
 # %%
-assert np.allclose(warp(transforms["identity"])[1], U[0, 0])
+_, moved = warp([[1, 0, 2 * 4 / S], [0, 1, 0]])
+assert np.array_equal(moved[:, :-4], U[0, 0, :, 4:])                 # content moved 4 pixels left
+assert np.allclose(dtheta[0], G[0].reshape(-1, 2).T @ B)
+
+# %% [markdown]
+# Try this:
+# 1. Which theta turns the content by +30 degrees (clockwise as displayed) about the centre?
+#    Check your answer by warping, then warping back with its inverse.
+#    (Solution: lessons/solutions/06_affine_grid.py.)
+# 2. With align_corners=False, how many pixels does theta[0, 2] = 0.5 move the content of a
+#    32-pixel-wide image, and with align_corners=True? (8 and 7.75; same solution file.)
+# 3. Compose two transforms: is warp(theta1) followed by warp(theta2) the warp of
+#    theta1 @ theta2 or of theta2 @ theta1 (as 3 x 3 matrices)? Try it, ignoring the border.

@@ -5,7 +5,7 @@
 #      with NumPy;
 #   2. python -m ministn bench --device gpu (CuPy beside PyTorch CUDA, when torch has CUDA);
 #   3. the main job, python -m ministn train --device gpu;
-#   4. lesson 10 (CPU and GPU step times, CPU-vs-GPU agreement in float64).
+#   4. lesson 12 (CPU and GPU step times, CPU-vs-GPU agreement in float64).
 # Usage, from the repository root:  OUT=gpu_check bash tools/gpu_check.sh [STEP ...]
 # with STEP among tests, bench, train, lesson (default: all four). Each step has its own time
 # limit (5, 3, 4 and 2 minutes: CuPy compiles every kernel on first use, which may take a
@@ -56,7 +56,7 @@ timeout 240 "$PY" -m ministn train --device gpu --out "$OUT/main_job" --no-progr
   | tail -6 | tee "$OUT/train.txt"
 fi
 if wanted lesson; then
-step "lesson 10"
-MINISTN_FIGURES="$OUT" timeout 120 "$PY" lessons/10_gpu_cupy.py 2>&1 | tail -6 | tee "$OUT/lesson10.txt"
+step "lesson 12"
+MINISTN_FIGURES="$OUT" timeout 120 "$PY" lessons/12_gpu_cupy.py 2>&1 | tail -6 | tee "$OUT/lesson12.txt"
 fi
 step "done: results in $OUT"
