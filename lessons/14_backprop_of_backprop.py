@@ -9,7 +9,7 @@ differences and by `ministn.gradgradcheck`.
 
 Assumes: lessons 01 (autograd), 02 (gradcheck), 06-07 (affine_grid, grid_sample) and 09 (the
          ST-CNN).
-Run:     python lessons/backprop_of_backprop.py     (seconds)
+Run:     python lessons/14_backprop_of_backprop.py     (seconds)
 Writes:  figures/<this file's name>.png (the graph of dy/dx; Newton's method; the Hessian of
          the ST-CNN's loss with respect to theta)
 """
@@ -226,8 +226,22 @@ print("wrote", figure)
 # What this lesson showed: differentiating the recorded backward pass gives exact second
 # derivatives (44 for the scalar, and a Hessian-vector product of the ST-CNN's loss with respect
 # to theta that agrees with central differences of its gradient), at the cost of about one more
-# backward pass.
+# backward pass. The checks fail if a double backward drops a term: for example if the sampler's
+# differentiable backward treated the y weights (1 - ty, ty) as constants, the Hessian block
+# above would no longer be symmetric and H v would disagree with the finite differences.
 
 # %%
 assert symmetry_error < 1e-10, f"u.Hv != v.Hu: relative difference {symmetry_error:.1e}"
 assert hvp_error < 1e-6, f"H v disagrees with finite differences of the gradient ({hvp_error:.1e})"
+
+# %% [markdown]
+# Try this:
+# 1. Differentiate y = x^4 - 2x^2 a fourth time at x = 2 (by hand: 24), and a fifth time: what
+#    does `ministn.grad` return when the fourth derivative is a constant? Solution:
+#    lessons/solutions/14_backprop_of_backprop.py.
+# 2. Compute H v with theta exactly the identity and compare it with the finite differences:
+#    why do they disagree now? (Every sample sits on a pixel centre, a kink of bilinear
+#    sampling: the double backward takes the one-sided derivative, the central difference
+#    averages both sides. Same solution file.)
+# 3. Run Newton's method on y = x^4 - 2x^2 from x = 0.5 instead of 2: where does it go, and why
+#    is that point not a minimum? (Open-ended.)
