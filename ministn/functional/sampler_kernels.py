@@ -26,13 +26,18 @@ import numpy as np
 
 from ..backend import get_array_module
 from ..parallel import parallel_for
+from . import sampler_taps
 from .sampler_taps import coordinate_gradients
 
 
 def for_samples(N, taps, xp, body):
     """body(start, stop) over ranges of samples, on every thread (ministn.parallel): samples
     share no element of Ũ or dŨ, so the results are those of one thread, bit for bit. Chunks
-    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves."""
+    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves.
+    One range, all samples, unless sampler_taps.SPLIT_OVER_THREADS (off: see there)."""
+    if not sampler_taps.SPLIT_OVER_THREADS:
+        body(0, N)
+        return
     parallel_for(N, body, min_chunk=max(1, MIN_CHUNK_TAPS // taps.weight[0].size), xp=xp)
 
 

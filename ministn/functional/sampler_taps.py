@@ -221,6 +221,11 @@ def _outer(a, b, op):
 
 
 MIN_POINTS_PER_THREAD = 2 ** 14
+# Whether the sampler splits its work over ministn.parallel's threads. Off: on the 2-core
+# machine of docs/speed.md (2026-12-03, quiet) two threads made it slower, not faster
+# ((64, 16, 60, 60) fwd+bwd 71-76 ms at one thread, 88-101 ms at two; (64, 1, 28, 28) 2.0 ms
+# against 2.8 ms). The split itself is exact (tests/functional/test_grid_sample_threads.py).
+SPLIT_OVER_THREADS = False
 
 
 def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
@@ -234,7 +239,8 @@ def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):
     def some_axes(first, last):
         return [axis_taps(g[..., D - 1 - k], sizes[k], padding_mode, align_corners, pad)
                 for k in range(first, last)]
-    per_thread = 1 if g.shape[0] * g.shape[1] >= MIN_POINTS_PER_THREAD else D
+    enough_points = SPLIT_OVER_THREADS and g.shape[0] * g.shape[1] >= MIN_POINTS_PER_THREAD
+    per_thread = 1 if enough_points else D
     axes = tuple(itertools.chain(*parallel_for(D, some_axes, min_chunk=per_thread,
                                                xp=get_array_module(grid))))
     padded = padded_shape(sizes, pad)

@@ -26,7 +26,9 @@ def _run(U, grid, upstream, *args):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("mode, padding_mode, align_corners", COMBINATIONS)
 def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype, monkeypatch):
-    # small chunks, so that this small batch really is split (and into uneven ranges)
+    # the split switched on, and small chunks, so that this small batch really is split (and
+    # into uneven ranges)
+    monkeypatch.setattr(taps_module, "SPLIT_OVER_THREADS", True)
     monkeypatch.setattr(kernels, "MIN_CHUNK_TAPS", 1)
     monkeypatch.setattr(kernels, "BLOCK_TAPS", 100)
     monkeypatch.setattr(taps_module, "MIN_POINTS_PER_THREAD", 1)
@@ -44,8 +46,11 @@ def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype,
             assert np.array_equal(a, b)
 
 
-def test_the_threads_are_used(monkeypatch):
-    """With two threads and a batch over the chunk size, the forward pass runs in two chunks."""
+@pytest.mark.parametrize("split", [True, False])
+def test_the_threads_are_used_when_the_split_is_on(split, monkeypatch):
+    """With the split on, two threads and a batch over the chunk size, the forward pass runs in
+    two chunks; with it off (the default, docs/speed.md), in one."""
+    monkeypatch.setattr(taps_module, "SPLIT_OVER_THREADS", split)
     chunks = []
     real = kernels.parallel_for
 
@@ -58,4 +63,4 @@ def test_the_threads_are_used(monkeypatch):
     theta = np.tile(np.eye(2, 3), (64, 1, 1))
     with threads(2):
         grid_sample(np.ones((64, 1, 28, 28)), affine_grid(theta, (64, 1, 28, 28)))
-    assert sorted(chunks) == [(0, 32), (32, 64)]
+    assert sorted(chunks) == ([(0, 32), (32, 64)] if split else [])
