@@ -22,8 +22,8 @@ import warnings
 from ..errors import MinistnError
 from ..files import check_output, read_npz
 from .limits import add_max_mb, max_bytes
-from ..reference import (OPS, CaseError, ResultError, check_result, format_report, load_case,
-                         run_case, save_result, write_cases)
+from ..reference import (OPS, CaseError, ResultError, check_result, computed_keys, format_report,
+                         load_case, run_case, save_result, write_cases)
 
 CHECK = """Recompute the float64 reference of OP from CASE.npz and compare every array of THEIRS.npz,
 your kernel's result (output, grad_input, grad_grid, grad_theta, ...). Per array: the max
@@ -94,8 +94,7 @@ def run_compute(args):
     except CaseError as error:
         raise CaseError(f"{args.op} {args.case}: {error}") from None
     save_result(args.result, result)
-    computed = [key for key in result if key in ("output", "grid") or key.startswith("grad_")]
-    arrays = ", ".join(f"{key} {result[key].shape}" for key in computed if key != "grad_output")
+    arrays = ", ".join(f"{key} {result[key].shape}" for key in computed_keys(args.op, result))
     print(f"{args.op}: wrote {arrays} to {args.result}")
     return 0
 
