@@ -22,10 +22,11 @@ grad_output is the upstream gradient dL/d(output or grid); it defaults to ones (
 of the sum). mode is "bilinear" (trilinear on 5-D), "nearest" or "bicubic" (4-D only, as
 PyTorch). Options default as in PyTorch (bilinear, zeros, align_corners=False); the result
 repeats the options used and the grad_output, so one result file is self-describing.
-The optional grad_grad_* keys, tangents of the first-order gradients, add the double
-backward's results (double_backward.py). A bad case raises ``CaseError`` with a one-line message. Before anything is converted or
-allocated, the keys and shapes are checked and the memory the op would need is estimated from
-the shapes (``needed_bytes``); a case over ``max_bytes`` (default 2 GiB) is refused.
+The optional grad_grad_* keys, tangents of the first-order gradients, add the double backward's
+results (double_backward.py). A bad case raises ``CaseError`` with a one-line message. Before
+anything is converted or allocated, the keys and shapes are checked and the memory the op would
+need is estimated from the shapes (``needed_bytes``); a case over ``max_bytes`` (default 2 GiB)
+is refused.
 """
 import math
 
@@ -108,9 +109,9 @@ def needed_numbers(op, shapes, mode="bilinear"):
 def check_memory(op, shapes, max_bytes, mode="bilinear", second_order=False):
     """SizeError (one line, naming the size) when the op would need more than max_bytes.
 
-    second_order: the double backward keeps the first backward's graph, about four times the
-    first order's working memory (per tap and channel: the gathered values, weights, products
-    and their gradients)."""
+    second_order: the double backward keeps the first backward's graph (per tap and channel:
+    the gathered values, weighted products and their gradients); estimated at five times the
+    first order's working memory (an allowance, not a measurement)."""
     what = {"grid_sample": "input and grid"}.get(op, f"size {tuple(shapes.get('size', ()))}")
     if "offsets" in shapes:
         what += f" with {shapes['offsets'][1]} control points"

@@ -102,7 +102,8 @@ def test_volumetric_second_order_matches_torch(mode, padding_mode, align_corners
     U, grid = rng.standard_normal((2, 2, 3, 5, 4)), rng.uniform(-1.3, 1.3, (2, 2, 3, 2, 3))
 
     def fn(lib, u, g):
-        return lib.grid_sample(u, g, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+        return lib.grid_sample(u, g, mode=mode, padding_mode=padding_mode,
+                               align_corners=align_corners)
     assert_same_second_order(fn, [U, grid], (2, 2, 2, 3, 2))
 
 
