@@ -23,7 +23,7 @@ written here as the polynomials of cubic.py on Tensors, so that w' and
     k1''(s) = 6(A + 2)s - 2(A + 3),   k2''(s) = 6A s - 10A
 
 are the product rule's (``cubic.cubic_curvatures`` states them; a test holds the two equal).
-The padded coordinate x(i) (bilinear, nearest under border, reflection: docs §6.1) enters as
+For bilinear and nearest the padded coordinate x(i) (border, reflection: docs §6.1) enters as
 x_value + mu (i - i_value), with mu = dx/di from coords.pad_coordinate: right value and slope,
 and second derivative 0, which is exact away from the clip and fold points (where the first
 derivative already jumps). Bicubic pads each tap's integer pixel instead, which has no
