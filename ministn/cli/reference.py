@@ -22,18 +22,21 @@ import warnings
 from ..errors import MinistnError
 from ..files import check_output, read_npz
 from .limits import add_max_mb, max_bytes
-from ..reference import (OPS, CaseError, ResultError, check_result, format_report, load_case,
-                         run_case, save_result, write_cases)
+from ..reference import (OPS, CaseError, ResultError, check_result, computed_keys, format_report,
+                         load_case, run_case, save_result, write_cases)
 
 CHECK = """Recompute the float64 reference of OP from CASE.npz and compare every array of THEIRS.npz,
-your kernel's result (output, grad_input, grad_grid, grad_theta, ...). Per array: the max
+your kernel's result (output, grad_input, grad_grid, grad_theta, ...; with grad_grad_* tangents
+in the case, the double backward's grad_grad_output, grad2_input, grad2_grid, grad2_theta too:
+docs/reference.md, "Second order"). Per array: the max
 absolute error, the max relative error, the max distance in units in the last place of THEIRS's
 dtype, and the worst element's index, where it was sampled (pixel units) and why it is delicate
 (an integer pixel coordinate, a nearest-mode tie, a clip boundary, a reflection fold, outside
 the image, ...).
 
 Default tolerances: rtol = atol = 8 eps n for output, grad_input and grid, and 8 eps n^2 for
-grad_grid, grad_theta and grad_offsets, with eps of the result array's dtype (float16 9.8e-4,
+grad_grid, grad_theta and grad_offsets (and grad_grad_output, grad2_input; 8 eps n^3 for
+grad2_grid, grad2_theta), with eps of the result array's dtype (float16 9.8e-4,
 float32 1.2e-7, float64 2.2e-16) and n the largest image side: a kernel computing in that dtype
 is off by about eps n pixels (docs/reference.md says how the factor was measured).
 
@@ -94,8 +97,7 @@ def run_compute(args):
     except CaseError as error:
         raise CaseError(f"{args.op} {args.case}: {error}") from None
     save_result(args.result, result)
-    computed = [key for key in result if key in ("output", "grid") or key.startswith("grad_")]
-    arrays = ", ".join(f"{key} {result[key].shape}" for key in computed if key != "grad_output")
+    arrays = ", ".join(f"{key} {result[key].shape}" for key in computed_keys(args.op, result))
     print(f"{args.op}: wrote {arrays} to {args.result}")
     return 0
 

@@ -16,6 +16,11 @@ k2'(s) = 3A s^2 - 10A s + 8A:
 
     dw/dx = (k2'(1 + t), k1'(t), -k1'(1 - t), -k2'(2 - t))
 
+Their second derivatives, for second-order gradients (grid_sample_backward.py), with
+k1''(s) = 6(A + 2)s - 2(A + 3) and k2''(s) = 6A s - 10A (the sign flips of dw/dx cancel):
+
+    d2w/dx2 = (k2''(1 + t), k1''(t), k1''(1 - t), k2''(2 - t))
+
 The weights are evaluated in the order of PyTorch's ``get_cubic_upsample_coefficients``
 (ATen's UpSample.h), so that the two agree to the last bits.
 """
@@ -54,3 +59,10 @@ def cubic_slopes(t, xp):
     u = 1 - t
     return xp.stack([convolution2_slope(t + 1), convolution1_slope(t),
                      -convolution1_slope(u), -convolution2_slope(u + 1)], axis=1)
+
+
+def cubic_curvatures(t, xp):
+    """(N, 4, P) second derivatives d2 weight / dx2 of ``cubic_weights``."""
+    u = 1 - t
+    k1, k2 = (lambda s: 6 * (A + 2) * s - 2 * (A + 3)), (lambda s: 6 * A * s - 10 * A)
+    return xp.stack([k2(t + 1), k1(t), k1(u), k2(u + 1)], axis=1)

@@ -41,11 +41,12 @@ def _fixed_linear_map(ctx, inputs, output, g):
 
 @differentiable_backward_of(AffineGrid)
 def _affine_grid(ctx, inputs, output, g):
-    N, H, W, _ = g.shape
+    N, *sizes, D = g.shape
     base = ctx.B
 
-    def theta_to_grid(theta):                          # grid[n] = B theta[n]^T, (N, H, W, 2)
-        return (theta.reshape(2 * N, 3) @ base.T).reshape(N, 2, H, W).transpose(0, 2, 3, 1)
+    def theta_to_grid(theta):              # grid[n] = B theta[n]^T, (N, *sizes, D), 2-D or 3-D
+        planes = (theta.reshape(D * N, D + 1) @ base.T).reshape(N, D, *sizes)
+        return planes.transpose(0, *range(2, D + 2), 1)
 
     return FixedLinearMap.apply(g, apply=lambda G: AffineGrid.backward(ctx, G),
                                 adjoint=theta_to_grid)

@@ -9,6 +9,7 @@ cases.py        run_case and one function per op (grid_sample_case, affine_grid_
                 the case keys and result keys of each op are listed there and in
                 docs/reference.md
 case_files.py   load_case / save_result: the .npz files of ``python -m ministn reference``
+double_backward.py  the second-order results, from the case's optional grad_grad_* tangents
 compare.py      check_result: a candidate result against the reference, per array the max
                 absolute, relative and ulp errors and the worst element (default_tolerance)
 locate.py       where that element was sampled, in pixel units
@@ -20,6 +21,7 @@ from .case_files import load_case, save_result
 from .cases import (OPS, CaseError, affine_grid_case, grid_sample_case, perspective_grid_case,
                     run_case, tps_grid_case)
 from .compare import (ArrayCheck, CheckReport, ResultError, check_result, compare_array,
-                      default_tolerance, ulp_distance)
+                      computed_keys, default_tolerance, ulp_distance)
+from .double_backward import SECOND_ORDER, TANGENT_KEYS
 from .report import format_report
 from .bundle import EDGE_CASES, EdgeCase, write_cases

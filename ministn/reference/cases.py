@@ -7,10 +7,12 @@ agree with PyTorch to 1e-12 when fed the same arrays).
 
     op                case keys (optional in [brackets])                 result keys
     grid_sample       input (N,C,H,W), grid (N,H_out,W_out,2), or        output, grad_input, grad_grid
-                      input (N,C,D,H,W), grid (N,D_out,H_out,W_out,3),
-                      [grad_output], [mode], [padding_mode], [align_corners]
+                      input (N,C,D,H,W), grid (N,D_out,H_out,W_out,3),   [grad_grad_output,
+                      [grad_output], [mode], [padding_mode],              grad2_input, grad2_grid]
+                      [align_corners], [grad_grad_input], [grad_grad_grid]
     affine_grid       theta (N,2,3), size (4 ints), or theta (N,3,4),    grid, grad_theta
-                      size (5 ints), [grad_output], [align_corners]
+                      size (5 ints), [grad_output], [align_corners],     [grad_grad_output,
+                      [grad_grad_theta]                                   grad2_theta]
     perspective_grid  theta (N,3,3) or (N,8), size, [grad_output],       grid, grad_theta
                       [align_corners]
     tps_grid          offsets (N,K,2), size, [grad_output],              grid, grad_offsets
@@ -20,9 +22,11 @@ grad_output is the upstream gradient dL/d(output or grid); it defaults to ones (
 of the sum). mode is "bilinear" (trilinear on 5-D), "nearest" or "bicubic" (4-D only, as
 PyTorch). Options default as in PyTorch (bilinear, zeros, align_corners=False); the result
 repeats the options used and the grad_output, so one result file is self-describing.
-A bad case raises ``CaseError`` with a one-line message. Before anything is converted or
-allocated, the keys and shapes are checked and the memory the op would need is estimated from
-the shapes (``needed_bytes``); a case over ``max_bytes`` (default 2 GiB) is refused.
+The optional grad_grad_* keys, tangents of the first-order gradients, add the double backward's
+results (double_backward.py). A bad case raises ``CaseError`` with a one-line message. Before
+anything is converted or allocated, the keys and shapes are checked and the memory the op would
+need is estimated from the shapes (``needed_bytes``); a case over ``max_bytes`` (default 2 GiB)
+is refused.
 """
 import math
 
@@ -32,6 +36,7 @@ from .. import functional as F
 from ..autograd import Tensor
 from ..files import MAX_BYTES_DEFAULT, check_array_bytes
 from ..errors import MinistnError
+from .double_backward import double_backward, tangents_of
 
 
 class CaseError(MinistnError, ValueError):
@@ -101,12 +106,17 @@ def needed_numbers(op, shapes, mode="bilinear"):
     return 16 * pixels + 3 * H * W * (K + 3) + 5 * (K + 3) ** 2
 
 
-def check_memory(op, shapes, max_bytes, mode="bilinear"):
-    """SizeError (one line, naming the size) when the op would need more than max_bytes."""
+def check_memory(op, shapes, max_bytes, mode="bilinear", second_order=False):
+    """SizeError (one line, naming the size) when the op would need more than max_bytes.
+
+    second_order: the double backward keeps the first backward's graph (per tap and channel:
+    the gathered values, weighted products and their gradients); estimated at five times the
+    first order's working memory (an allowance, not a measurement)."""
     what = {"grid_sample": "input and grid"}.get(op, f"size {tuple(shapes.get('size', ()))}")
     if "offsets" in shapes:
         what += f" with {shapes['offsets'][1]} control points"
-    check_array_bytes((needed_numbers(op, shapes, mode),), np.float64, what, max_bytes,
+    numbers = needed_numbers(op, shapes, mode) * (5 if second_order else 1)
+    check_array_bytes((numbers,), np.float64, what, max_bytes,
                       purpose=f"{op}'s working memory")
 
 
@@ -156,7 +166,8 @@ GRID_LAYOUT = {4: "(N, H_out, W_out, 2)", 5: "(N, D_out, H_out, W_out, 3)"}
 
 
 def grid_sample_case(case, max_bytes=MAX_BYTES_DEFAULT):
-    _check_keys(case, ("input", "grid", "grad_output", "mode", "padding_mode", "align_corners"))
+    _check_keys(case, ("input", "grid", "grad_output", "mode", "padding_mode", "align_corners",
+                       "grad_grad_input", "grad_grad_grid"))
     options = dict(mode=_option(case, "mode", "bilinear", ("bilinear", "nearest", "bicubic")),
                    padding_mode=_option(case, "padding_mode", "zeros",
                                         ("zeros", "border", "reflection")),
@@ -166,22 +177,29 @@ def grid_sample_case(case, max_bytes=MAX_BYTES_DEFAULT):
     check_memory("grid_sample", {"input": np.shape(case["input"]),
                                  "grid": _shape(case, "grid", ndim,
                                                 f"{layout} for a {ndim}-D input")},
-                 max_bytes, options["mode"])
+                 max_bytes, options["mode"], second_order="grad_grad_input" in case or
+                 "grad_grad_grid" in case)
     U = Tensor(_array(case, "input", ndim, INPUT_LAYOUT), requires_grad=True)
     grid = Tensor(_array(case, "grid", ndim, layout), requires_grad=True)
     out = _compute(lambda: F.grid_sample(U, grid, **options))
     grad_output = _backward(out, case)
-    return dict(output=out.data, grad_input=U.grad, grad_grid=grid.grad, grad_output=grad_output,
-                **options)
+    result = dict(output=out.data, grad_input=U.grad, grad_grid=grid.grad,
+                  grad_output=grad_output, **options)
+    tangents = tangents_of("grid_sample", case, (U, grid), _array, CaseError)
+    if tangents is not None:
+        result.update(double_backward("grid_sample", lambda u, g: F.grid_sample(u, g, **options),
+                                      (U.data, grid.data), grad_output, tangents))
+    return result
 
 
 def _generator_case(case, op, parameter, layout, max_bytes, extra=()):
-    _check_keys(case, (parameter, "size", "grad_output", "align_corners") + extra)
+    second_order = ("grad_grad_theta",) if op is F.affine_grid else ()
+    _check_keys(case, (parameter, "size", "grad_output", "align_corners") + extra + second_order)
     size = _size(case)
     shapes = {"size": size}
     if op is F.tps_grid:
         shapes["offsets"] = _shape(case, "offsets", 3, layout)
-    check_memory(op.__name__, shapes, max_bytes)
+    check_memory(op.__name__, shapes, max_bytes, second_order="grad_grad_theta" in case)
     p = Tensor(_array(case, parameter, None, layout), requires_grad=True)
     options = dict(align_corners=_option(case, "align_corners", False))
     if op is F.tps_grid:
@@ -192,8 +210,13 @@ def _generator_case(case, op, parameter, layout, max_bytes, extra=()):
         options["grid_size"] = int(grid_size)
     grid = _compute(lambda: op(p, size, **options))
     grad_output = _backward(grid, case)
-    return {"grid": grid.data, f"grad_{parameter}": p.grad, "grad_output": grad_output,
-            "size": np.array(size), **options}
+    result = {"grid": grid.data, f"grad_{parameter}": p.grad, "grad_output": grad_output,
+              "size": np.array(size), **options}
+    tangents = tangents_of(op.__name__, case, (p,), _array, CaseError)
+    if tangents is not None:
+        result.update(double_backward(op.__name__, lambda t: op(t, size, **options), (p.data,),
+                                      grad_output, tangents))
+    return result
 
 
 def affine_grid_case(case, max_bytes=MAX_BYTES_DEFAULT):

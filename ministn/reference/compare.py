@@ -22,6 +22,12 @@ gradient multiplies that by the scale n/2 once more. So, with n the largest imag
     rtol = atol = 8 eps n     output, grad_input, grid
     rtol = atol = 8 eps n^2   grad_grid, grad_theta, grad_offsets (a sum over n^2 grid points)
 
+and for the double backward (double_backward.py) one factor n more per derivative in the grid
+(each multiplies by the scale n/2 once more):
+
+    rtol = atol = 8 eps n^2   grad_grad_output, grad2_input      (one grid derivative)
+    rtol = atol = 8 eps n^3   grad2_grid, grad2_theta            (two)
+
 PyTorch's own float32 and float64 kernels stay below 1.5 eps n^k (1 + |ref|) on random cases of
 4 to 256 pixels a side (docs/reference.md, "Default tolerances"): 8 is a margin of five.
 """
@@ -32,11 +38,13 @@ import numpy as np
 from ..errors import MinistnError
 from ..files import MAX_BYTES_DEFAULT, check_array_bytes
 from .cases import run_case
+from .double_backward import TANGENT_KEYS
 from .locate import locate
 
 TOLERANCE_FACTOR = 8
 FLOATS = ("float16", "float32", "float64")
-PARAMETER_GRADIENTS = ("grad_grid", "grad_theta", "grad_offsets")
+POWERS = {"grad_grid": 2, "grad_theta": 2, "grad_offsets": 2, "grad_grad_output": 2,
+          "grad2_input": 2, "grad2_grid": 3, "grad2_theta": 3}    # n^power in the tolerance
 
 
 class ResultError(MinistnError, ValueError):
@@ -79,8 +87,8 @@ class CheckReport:
 
 def computed_keys(op, reference):
     """The keys of a reference result that are computed (not repeated from the case)."""
-    return [k for k in reference if k in ("output", "grid") or
-            (k.startswith("grad_") and k != "grad_output")]
+    return [k for k in reference if k in ("output", "grid") or k.startswith("grad2_") or
+            (k.startswith("grad_") and k != "grad_output" and k not in TANGENT_KEYS)]
 
 
 def ulp_distance(a, b, dtype):
@@ -100,7 +108,7 @@ def ulp_distance(a, b, dtype):
 def _check_candidate(op, theirs, expected_keys):
     keys = list(theirs)
     allowed = set(expected_keys) | {"grad_output", "mode", "padding_mode", "align_corners",
-                                    "size", "grid_size"}
+                                    "size", "grid_size"} | set(TANGENT_KEYS)
     unknown = sorted(set(keys) - allowed)
     if unknown:
         raise ResultError(f"unknown key(s) {', '.join(map(repr, unknown))}; {op}'s result holds "
@@ -125,8 +133,9 @@ def image_side(op, case):
 
 
 def default_tolerance(dtype, key, n):
-    """rtol = atol = 8 eps n, or 8 eps n^2 for the gradients of grids and parameters."""
-    power = 2 if key in PARAMETER_GRADIENTS else 1
+    """rtol = atol = 8 eps n^k: k = 1, 2 for the first-order gradients of grids and parameters
+    and the double backward's grad_grad_output and grad2_input, 3 for grad2_grid/theta."""
+    power = POWERS.get(key, 1)
     return TOLERANCE_FACTOR * float(np.finfo(dtype).eps) * float(n) ** power
 
 

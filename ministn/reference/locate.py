@@ -5,6 +5,8 @@ For grid_sample every element belongs to grid points:
     output[n, c, *p], grad_grid[n, *p, a]   the grid point grid[n, *p] (a: its x, y or z part)
     grad_input[n, c, *q]                    pixel q, and the grid points whose taps read it;
                                             the first delicate one among them is described
+    grad_grad_output, grad2_input,          as output, grad_input and grad_grid (their shapes)
+    grad2_grid
 
 For the grid generators an element grid[n, *p, a] belongs to output pixel p; their parameters'
 gradients (grad_theta, grad_offsets) belong to no single position.
@@ -23,7 +25,7 @@ def _grid_sample(case, reference, key, index, eps):
     grid = np.asarray(case["grid"], dtype=np.float64)
     options = (reference["mode"], reference["padding_mode"], bool(reference["align_corners"]))
     sizes = U.shape[2:]
-    if key == "grad_input":
+    if key in ("grad_input", "grad2_input"):
         n, c, *q = index
         pixel = tuple(q[::-1])
         points = grid[n].reshape(-1, grid.shape[-1])
@@ -39,7 +41,7 @@ def _grid_sample(case, reference, key, index, eps):
         count = "1 grid point" if reads.size == 1 else f"{reads.size} grid points"
         return (f"{where}, read by {count}, e.g. {_index('grid', (n, *p))} {position}",
                 reasons)
-    if key == "output":
+    if key in ("output", "grad_grad_output"):
         n, c, *p = index
         channels, first_axis = c, None
     else:                                                     # grad_grid[n, *p, a]
@@ -58,7 +60,7 @@ def locate(op, case, reference, key, index, eps=np.finfo(np.float64).eps):
     rounding unit of the candidate's dtype (what counts as 'within rounding')."""
     if op == "grid_sample":
         return _grid_sample(case, reference, key, index, eps)
-    if key == "grid":
+    if key in ("grid", "grad_grad_output"):
         n, *p, _ = index
         names = ", ".join(AXES[:len(p)][::-1])                 # p is (h, w) or (d, h, w)
         return f"output pixel ({names}) = ({', '.join(map(str, p))}) of sample {n}", []
