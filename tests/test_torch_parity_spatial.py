@@ -66,6 +66,8 @@ def test_grid_sample_matches_torch(mode, padding_mode, align_corners, shape, out
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * scale, err_msg=name)
 
 
+@pytest.mark.filterwarnings("ignore:affine_grid.*spatial axis of size 1:UserWarning")  # both libraries warn
+@pytest.mark.filterwarnings("ignore:Since version 1.3.0, affine_grid:UserWarning")        # on a size-1 axis
 @pytest.mark.parametrize("align_corners", [True, False])
 @pytest.mark.parametrize("size", [(2, 3, 5, 5), (3, 1, 4, 7), (1, 1, 1, 6), (2, 2, 28, 28)])
 def test_affine_grid_matches_torch(size, align_corners):

@@ -19,13 +19,11 @@ temporary DIR unless --out is given, and never touches results/.
 import tempfile
 from pathlib import Path
 
-from ..errors import MinistnError
 from ..experiments.report import load_results, write_markdown
-from ..experiments.shards import parse_shard
 from ..experiments.table1 import ALL_COLUMNS, COLUMNS, QUICK, RECIPE, ROWS, jobs, with_epochs
 from ..experiments.workers import run_workers
 from ..plotting.table1 import save_table_figure, save_transformer_figure
-from .sweep import my_jobs
+from .sweep import check_sweep, my_jobs
 
 
 def add_arguments(parser):
@@ -74,22 +72,8 @@ def refresh(paths, seeds, recipe, transformers=False):
     return cells, bars
 
 
-def check(args):
-    known = {r[0] for r in ROWS}
-    if args.rows and not set(args.rows) <= known:
-        raise MinistnError(f"--rows: unknown {sorted(set(args.rows) - known)}; choose from "
-                           f"{sorted(known)}")
-    for name in ("seeds", "workers") + (("epochs",) if args.epochs is not None else ()):
-        if getattr(args, name) < 1:
-            raise MinistnError(f"--{name} must be at least 1, got {getattr(args, name)}")
-    if args.max_jobs is not None and args.max_jobs < 0:
-        raise MinistnError(f"--max-jobs must be at least 0, got {args.max_jobs}")
-    if args.shard is not None:
-        parse_shard(args.shard)
-
-
 def run(args):
-    check(args)
+    check_sweep(args, ROWS)
     recipe = QUICK if args.quick else RECIPE
     if args.epochs is not None:
         recipe = with_epochs(recipe, args.epochs)

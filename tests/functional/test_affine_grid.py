@@ -15,6 +15,7 @@ from spatial_strategies import output_sizes, thetas
 ALIGN = pytest.mark.parametrize("align_corners", [True, False])
 
 
+@pytest.mark.filterwarnings("ignore:affine_grid.*spatial axis of size 1:UserWarning")  # drawn sizes may be 1
 @ALIGN
 @given(data=st.data())
 def test_affine_grid_grad_wrt_theta_matches_central_differences(align_corners, data):
@@ -23,6 +24,7 @@ def test_affine_grid_grad_wrt_theta_matches_central_differences(align_corners, d
     gradcheck(lambda t: affine_grid(t, size, align_corners), [theta])
 
 
+@pytest.mark.filterwarnings("ignore:affine_grid.*spatial axis of size 1:UserWarning")  # drawn sizes may be 1
 @ALIGN
 @given(data=st.data())
 def test_affine_grid_adjoint_identity(align_corners, data):
