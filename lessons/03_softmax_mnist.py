@@ -43,8 +43,8 @@ train_y, test_y = mnist.train_labels, mnist.test_labels
 # probabilities p_k = exp(s_k) / sum_j exp(s_j), and the loss for label y is L = -log p_y.
 # Its gradient is short enough to derive in two lines. Write the loss with the log of the sum:
 #
-#     L = -log p_y = -s_y + log sum_j exp(s_j)
-#     dL/ds_k = -[k = y] + exp(s_k) / sum_j exp(s_j) = p_k - onehot(y)_k
+# $$L = -\log p_y = -s_y + \log \sum_j e^{s_j}, \qquad
+#   \frac{\partial L}{\partial s_k} = -[k = y] + \frac{e^{s_k}}{\sum_j e^{s_j}} = p_k - \mathrm{onehot}(y)_k$$
 #
 # (the first term differentiates -s_y, the second is the chain rule through the log). Since
 # s = W x + b, dL/dW = (p - onehot(y)) x^T and dL/db = p - onehot(y). Averaged over a batch of

@@ -28,7 +28,8 @@ FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).
 # A convolution layer (strictly a cross-correlation, as in PyTorch) with input x (N, C, H, W),
 # weight w (F, C, kh, kw) and bias b computes
 #
-#     y[n, f, i, j] = b[f] + sum_{c, p, q} w[f, c, p, q] * x[n, c, i*stride + p, j*stride + q].
+# $$y_{n,f,i,j} = b_f + \sum_{c,p,q} w_{f,c,p,q}\; x_{n,\,c,\,i s + p,\,j s + q}
+#   \qquad (s\text{: the stride}).$$
 #
 # The obvious code loops over n, f, i and j. We write that loop once, on an 8 x 8 image of a
 # bright square, as the definition to check against.

@@ -47,7 +47,8 @@ assert np.allclose(F.affine_grid(identity, (1, 1, 1, 4), True).numpy()[0, 0, :, 
 # %% [markdown]
 # The affine grid. With B the (H*W, 3) matrix whose rows are the base points (x_t, y_t, 1),
 #
-#     (x_s, y_s)^T = theta (x_t, y_t, 1)^T,     i.e.   grid = B theta^T      (STN paper, eq. 1)
+# $$\begin{pmatrix} x_s \\ y_s \end{pmatrix} = \theta \begin{pmatrix} x_t \\ y_t \\ 1 \end{pmatrix},
+#   \quad\text{i.e.}\quad \mathrm{grid} = B\,\theta^\top \qquad \text{(STN paper, eq. 1)}$$
 #
 # Here B is built by hand and the product compared with `F.affine_grid`.
 

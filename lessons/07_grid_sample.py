@@ -30,7 +30,8 @@ FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).
 # Bilinear interpolation. A grid value g becomes a pixel coordinate (align_corners=False)
 # x = ((g + 1) W - 1) / 2. With x0 = floor(x), x1 = x0 + 1 and t = x - x0 (likewise y),
 #
-#     V = (1-tx)(1-ty) U[y0, x0] + tx (1-ty) U[y0, x1] + (1-tx) ty U[y1, x0] + tx ty U[y1, x1].
+# $$V = (1-t_x)(1-t_y)\,U[y_0, x_0] + t_x (1-t_y)\,U[y_0, x_1] + (1-t_x)\,t_y\,U[y_1, x_0]
+#   + t_x t_y\,U[y_1, x_1].$$
 #
 # On a one-row image (H = 1, y = 0 exactly) this is the straight line between neighbouring
 # pixels. We sample it at 481 positions in one call: the grid has shape (1, 1, 481, 2).
@@ -73,8 +74,8 @@ assert slope_at_kink[0] == right
 # In 2-D the x-slope is not constant between pixels. Differentiating the bilinear formula in x
 # (dtx/dx = 1) gives
 #
-#     dV/dx = (1-ty) (U[y0, x1] - U[y0, x0]) + ty (U[y1, x1] - U[y1, x0])
-#     dV/dy = (1-tx) (U[y1, x0] - U[y0, x0]) + tx (U[y1, x1] - U[y0, x1])
+# $$\frac{\partial V}{\partial x} = (1-t_y)\,(U[y_0, x_1] - U[y_0, x_0]) + t_y\,(U[y_1, x_1] - U[y_1, x_0])$$
+# $$\frac{\partial V}{\partial y} = (1-t_x)\,(U[y_1, x_0] - U[y_0, x_0]) + t_x\,(U[y_1, x_1] - U[y_0, x_1])$$
 #
 # the slopes of the two neighbouring rows (columns), blended by how far the point sits between
 # them: it varies *linearly* with ty inside a cell and is piecewise constant only along a row.

@@ -29,10 +29,10 @@ FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).
 # %% [markdown]
 # The equations, in pixel coordinates (x_s, y_s) of one sampling point and one channel:
 #
-#     V = sum_{n,m} U_nm max(0, 1 - |x_s - m|) max(0, 1 - |y_s - n|)                  (eq. 5)
-#     dV/dU_nm = max(0, 1 - |x_s - m|) max(0, 1 - |y_s - n|)                          (eq. 6)
-#     dV/dx_s = sum_{n,m} U_nm max(0, 1 - |y_s - n|) {+1 if m >= x_s, -1 if m < x_s,
-#                                                       0 if |m - x_s| >= 1}          (eq. 7)
+# $$V = \sum_{n,m} U_{nm} \max(0, 1 - |x_s - m|) \max(0, 1 - |y_s - n|) \qquad \text{(eq. 5)}$$
+# $$\frac{\partial V}{\partial U_{nm}} = \max(0, 1 - |x_s - m|) \max(0, 1 - |y_s - n|) \qquad \text{(eq. 6)}$$
+# $$\frac{\partial V}{\partial x_s} = \sum_{n,m} U_{nm} \max(0, 1 - |y_s - n|)
+#   \begin{cases} 0 & |m - x_s| \ge 1 \\ +1 & m \ge x_s \\ -1 & m < x_s \end{cases} \qquad \text{(eq. 7)}$$
 #
 # Only the four pixels around the point have non-zero weight: with x0 = floor(x_s), tx = x_s - x0
 # (likewise y), the weights are (1-tx)(1-ty), tx(1-ty), (1-tx)ty and tx ty. Pixels outside the

@@ -36,7 +36,8 @@ size = (1, 1, S, S)
 # (X, Y) = (u/w, v/w), so with G = dL/dgrid (rows (G_x, G_y)) the quotient rule gives each row
 # of dZ = dL/dZ,
 #
-#     dL/du = G_x / w,   dL/dv = G_y / w,   dL/dw = -(G_x X + G_y Y) / w,
+# $$\frac{\partial L}{\partial u} = \frac{G_x}{w}, \qquad \frac{\partial L}{\partial v} = \frac{G_y}{w},
+#   \qquad \frac{\partial L}{\partial w} = -\frac{G_x X + G_y Y}{w},$$
 #
 # and, Z being linear in H, lesson 06's rule once more: dL/dH = dZ^T B.
 
@@ -70,19 +71,20 @@ except ValueError as error:
 # The thin plate spline. K = 16 control points S_k sit on a 4 x 4 lattice over [-1, 1]^2
 # (x varying fastest) and move to targets D_k = S_k + offsets_k. The spline through them is
 #
-#     f(p) = sum_k W_k U(|p - S_k|) + A_0 + A_1 p_x + A_2 p_y,     U(r) = r^2 log r^2,
+# $$f(p) = \sum_k W_k\, U(|p - S_k|) + A_0 + A_1 p_x + A_2 p_y, \qquad U(r) = r^2 \log r^2,$$
 #
 # the interpolant of least bending energy (Bookstein 1989). Its K + 3 coefficients (per output
 # coordinate) come from K interpolation conditions f(S_k) = D_k and 3 side conditions,
 #
-#     sum_k W_k = 0,   sum_k W_k S_kx = 0,   sum_k W_k S_ky = 0,
+# $$\sum_k W_k = 0, \qquad \sum_k W_k S_{kx} = 0, \qquad \sum_k W_k S_{ky} = 0,$$
 #
 # which say that the kernel part carries no affine component (and keep the bending energy
 # finite). With Phi_jk = U(|S_j - S_k|) (K x K) and Q = [1, S] (K x 3, rows (1, S_kx, S_ky))
 # they are one linear system:
 #
-#     [ Phi  Q ] [ W ]   [ D ]
-#     [ Q^T  0 ] [ A ] = [ 0 ]          ((K + 3) x (K + 3), the same matrix L for every sample)
+# $$\underbrace{\begin{pmatrix} \Phi & Q \\ Q^\top & 0 \end{pmatrix}}_{L,\ (K+3) \times (K+3)}
+#   \begin{pmatrix} W \\ A \end{pmatrix} = \begin{pmatrix} D \\ 0 \end{pmatrix}
+#   \qquad \text{(the same matrix } L \text{ for every sample)}$$
 #
 # Why the spline reproduces any affine map exactly: if D = S M^T + t, then W = 0 and A = (t, M)
 # satisfy both block rows (Q A = D, and Q^T 0 = 0), and the solution is unique. We assemble L by

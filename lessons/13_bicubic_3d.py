@@ -33,8 +33,8 @@ FIGURES = pathlib.Path(os.environ.get("MINISTN_FIGURES", pathlib.Path(__file__).
 # the hat max(0, 1 - |t|) of lessons 07 and 08, and bicubic the cubic convolution kernel of
 # Keys (1981), with A = -0.75 as in PyTorch:
 #
-#     k(t) = (A + 2)|t|^3 - (A + 3)|t|^2 + 1          for |t| <= 1
-#     k(t) = A|t|^3 - 5A|t|^2 + 8A|t| - 4A            for 1 < |t| < 2,    0 beyond
+# $$k(t) = \begin{cases} (A + 2)|t|^3 - (A + 3)|t|^2 + 1 & |t| \le 1 \\
+#   A|t|^3 - 5A|t|^2 + 8A|t| - 4A & 1 < |t| < 2 \\ 0 & \text{beyond} \end{cases}$$
 #
 # It is 1 at t = 0, 0 at every other integer, smooth (its slope is continuous), and negative
 # between 1 and 2: a pixel two steps away is *subtracted* a little. We measure the kernel from
@@ -95,7 +95,7 @@ print("bicubic: <grid_sample(U), c> = <U, backward(c)>")
 # sampling (mode "bilinear" on 5-D input, as PyTorch names it) weights the 8 corners of the
 # voxel cell around each point by products of three hats. `affine_grid` takes a 3 x 4 theta,
 #
-#     (x_s, y_s, z_s)^T = theta (x_t, y_t, z_t, 1)^T,
+# $$\begin{pmatrix} x_s \\ y_s \\ z_s \end{pmatrix} = \theta \begin{pmatrix} x_t \\ y_t \\ z_t \\ 1 \end{pmatrix},$$
 #
 # over a size (N, C, D, H, W). Our volume: a 16 x 16 x 16 block holding an "L" that runs along
 # the depth axis, lit more brightly the deeper it goes, so that every turn is visible in a

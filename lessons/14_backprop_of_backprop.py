@@ -85,7 +85,7 @@ assert abs(newton[-1] - 1.0) < 1e-15
 # which of the six numbers (rotation, scale, shear, shift) the classifier is most sensitive
 # to. A Hessian-vector product never forms the Hessian:
 #
-#     H v = d/dtheta < dL/dtheta, v >
+# $$H v = \frac{\partial}{\partial \theta} \left\langle \frac{\partial L}{\partial \theta},\, v \right\rangle$$
 #
 # one backward with create_graph=True, an inner product, and one more backward, about the cost
 # of two gradients. The double backward passes here are the hand-derived ones of conv2d,

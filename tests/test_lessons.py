@@ -76,7 +76,7 @@ def test_solution_runs_and_its_answers_hold(solution, tmp_path):
     assert result.returncode == 0, f"{solution.name} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
 
 
-DOCS_EXTRA = ("jupytext", "nbclient", "nbconvert", "ipykernel")
+DOCS_EXTRA = ("jupytext", "nbclient", "nbconvert", "ipykernel", "jupyter_server_mathjax")
 
 
 @pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in DOCS_EXTRA),
@@ -95,4 +95,8 @@ def test_rendered_pages_hold_their_figures_and_an_index(tmp_path):
         assert text.count("data:image/png;base64,") >= 1, f"{page.name} holds no embedded figure"
         assert "Try this" in text and 'href="index.html"' in text
         assert f'href="{page.name}"' in index, f"index.html does not link {page.name}"
+        assert not re.search(r'<script[^>]*src="https?://', text), f"{page.name} loads a script from the web"
+        if "$$" in lesson.read_text():               # displayed equations: typeset by the local MathJax
+            assert "$$" in text and 'src="mathjax/MathJax.js' in text, f"{page.name}: equations or MathJax missing"
+    assert (out / "mathjax" / "MathJax.js").is_file(), "MathJax was not copied beside the pages"
     assert index.index(f'href="{LESSONS[0].stem}.html"') < index.index(f'href="{LESSONS[-1].stem}.html"')

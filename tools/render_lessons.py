@@ -1,6 +1,6 @@
 """Render every lesson to a stand-alone HTML page with its outputs and figure, plus an index.
 
-    pip install -e ".[docs]"                    # jupytext, nbclient, nbconvert, ipykernel
+    pip install -e ".[docs]"                    # jupytext, nbclient, nbconvert, ipykernel, MathJax
     python tools/render_lessons.py OUT_DIR      # OUT_DIR/NN_topic.html for each lesson, OUT_DIR/index.html
     python tools/render_lessons.py OUT_DIR --quick          # MINISTN_QUICK=1: less data, fewer epochs
 
@@ -8,10 +8,12 @@ Each lesson (a `# %%` script) is read as a notebook by jupytext and executed top
 nbclient in a fresh Python kernel, in a temporary folder, with MINISTN_FIGURES pointing there.
 A code cell that prints "wrote .../NN_topic.png" gets that PNG as an output, so the figure sits
 under the code that drew it. nbconvert then writes the page with every image embedded (base64),
-so a page stands alone. Prose is Markdown; the lessons write their equations as indented
-plain-text blocks, which render as preformatted text and need no MathJax. The scripts that
-nbconvert's page would load from the web (require.js, MathJax) are removed, so a page opened
-offline loads nothing from anywhere.
+so a page stands alone but for the equations. Prose is Markdown; the lessons write their
+displayed equations in LaTeX between $$ signs, which MathJax typesets in the browser: a copy of
+MathJax 2 (from the jupyter-server-mathjax package of the docs extra) is written once to
+OUT_DIR/mathjax/ and every page loads it from there. The other scripts that nbconvert's page
+would load from the web (require.js) are removed, so a page opened offline loads nothing from
+anywhere.
 A lesson whose assertion fails stops the render with its error: a page is only written for a
 lesson that ran to the end.
 """
@@ -21,6 +23,7 @@ import html
 import os
 import pathlib
 import re
+import shutil
 import sys
 import tempfile
 
@@ -28,6 +31,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
 WROTE = re.compile(r"^wrote (\S+\.png)\s*$", re.MULTILINE)
 REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>\s*')
+MATHJAX = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"   # relative to a page
+# the copy carries MathJax's STIX web fonts only (no TeX fonts): tell it to use them
+MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
+                 '{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});'
+                 '</script>\n')
 MULTIPLY = re.compile(r"(?<=[\w)\]])\*(?=[\w(\[])")      # a*b in prose is a product, not emphasis
 
 
@@ -54,10 +62,11 @@ def docstring_parts(path):
 
 
 def prose(markdown):
-    """Escape products such as C*kh*kw outside code, so Markdown does not read them as emphasis."""
+    """Escape products such as C*kh*kw outside code and equations, so Markdown does not read
+    them as emphasis."""
     out = []
     for line in markdown.splitlines():
-        if line.startswith("    "):
+        if line.startswith("    ") or "$" in line:
             out.append(line)
             continue
         pieces = line.split("`")
@@ -125,12 +134,22 @@ def render(path, out_dir, quick, timeout):
                     os.environ[key] = value
         figures = embed_figures(nb)
     nb.cells = [c for c in nb.cells if not c.metadata.get("render_setup")]
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX)
     exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
     page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     target = out_dir / f"{path.stem}.html"
+    page = page.replace(f'<script src="{MATHJAX}">', MATHJAX_FONTS + f'<script src="{MATHJAX}">', 1)
     target.write_text(REMOTE_SCRIPT.sub("", page), encoding="utf-8")
     return target, title, figures
+
+
+def copy_mathjax(out_dir):
+    """MathJax 2 into OUT_DIR/mathjax/ (once), where every page's script tag points."""
+    import jupyter_server_mathjax
+
+    source = pathlib.Path(jupyter_server_mathjax.__file__).parent / "static"
+    if not (out_dir / "mathjax" / "MathJax.js").is_file():
+        shutil.copytree(source, out_dir / "mathjax", dirs_exist_ok=True)
 
 
 def write_index(out_dir, entries, quick):
@@ -160,7 +179,7 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (600)")
     args = parser.parse_args(argv)
     try:
-        import jupytext, nbclient, nbconvert  # noqa: F401
+        import jupytext, nbclient, nbconvert, jupyter_server_mathjax  # noqa: F401
     except ImportError as error:
         print(f"error: {error.name} is missing; install the docs extra: pip install -e \".[docs]\"", file=sys.stderr)
         return 2
@@ -168,6 +187,7 @@ def main(argv=None):
     if args.only:
         paths = [p for p in paths if any(p.stem == o or p.stem.startswith(f"{o}_") for o in args.only)]
     args.out_dir.mkdir(parents=True, exist_ok=True)
+    copy_mathjax(args.out_dir)
     entries = []
     from nbclient.exceptions import CellExecutionError
     for path in paths:
