@@ -273,7 +273,8 @@ def coordinate_gradients(s, taps, planes, start, stop):
             # constants such as a (1, T_b, 1) slope are broadcast as views, so that einsum gets
             # operands of equal shapes (old CuPy einsums did not broadcast; a view costs nothing)
             weight = xp.broadcast_to(_samples(axes[b].weight, start, stop), (n, T_b, P))
-            contracted[key] = xp.einsum("nitp,ntp->nip", r, weight)
+            if key is not None or b > 0:     # s summed with every axis's weights: never used
+                contracted[key] = xp.einsum("nitp,ntp->nip", r, weight)
             if key is None and axes[b].slope is not None:
                 slope = xp.broadcast_to(_samples(axes[b].slope, start, stop), (n, T_b, P))
                 contracted[b] = xp.einsum("nitp,ntp->nip", r, slope)
