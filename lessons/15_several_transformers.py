@@ -11,8 +11,7 @@ so a transformer on the feature maps can undo it, but a rotation does not.
 Assumes: lessons 04 (convolution), 06-07 (affine_grid, grid_sample) and 10 (the ST-CNN).
 Run:     python lessons/15_several_transformers.py      (seconds)
 Writes:  figures/15_several_transformers.png (a two-digit canvas and what two attention heads
-         read from it; the features of a shifted and of a turned digit against the shifted and
-         turned features)
+         read from it; the features of a turned digit against the turned features)
 """
 # %%
 import os
@@ -35,8 +34,9 @@ ministn.manual_seed(0)
 # A canvas with two digits. We place two test digits on a 56 x 56 canvas, one in the top-left
 # quadrant and one in the bottom-right, with lesson 06's tools: the grid with theta =
 # [[2, 0, tx], [0, 2, ty]] reads the 28 x 28 digit at twice the canvas's step, so the digit
-# covers a quarter of the canvas, moved by (tx, ty) in the digit's own normalised units
-# (tx = +1: to the left by half the digit's width, since the grid reads further right).
+# covers a quarter of the canvas, moved by -(tx, ty) in the digit's own normalised units
+# (tx = +1: to the left by half the digit's width; ty = +1: up by half its height; the grid
+# reads further right and further down, so the digit appears further left and further up).
 
 # %%
 mnist = load_mnist(train_size=0, test_size=8)
@@ -54,16 +54,17 @@ print("canvas", U.shape, "digits", mnist.test_labels[:2])
 # %% [markdown]
 # Two attention heads. An attention transform has three numbers a = (s, tx, ty) and theta =
 # [[s, 0, tx], [0, s, ty]]: the output reads the input at s times its own coordinates, shifted,
-# so s = 0.5 reads a window half the input's width, a zoom by 2. Here the regression biases
-# are set by hand to the two quadrants (s = 0.5, t = (-0.5, -0.5) and (+0.5, +0.5)), with zero
-# regression weights, so each head reads its quadrant whatever the localisation net says. In
-# training those biases start at the identity (1, 0, 0) and the gradient moves them.
+# so s = 0.5 reads a window half the input's width, a zoom by 2. `SpatialTransformer` starts
+# its regression layer (the last Linear, from the localisation net's 16 outputs to a) with zero
+# weights and the identity bias (1, 0, 0); in training the gradient moves them. Here we set the
+# biases by hand to the two quadrants (s = 0.5, t = (-0.5, -0.5) and (+0.5, +0.5)) and keep the
+# weights at zero, so each head reads its quadrant whatever the localisation net says.
 #
 # `ParallelTransformers` runs both on the same U and concatenates their outputs along the
 # channels: V = [V_1 | V_2], (N, 2 C, 28, 28) from (N, C, 56, 56) with output_size (28, 28).
 
 # %%
-def localisation():
+def localisation():                      # 56 x 56 pixels -> 16 features (the 16 below)
     return nn.Sequential(nn.Flatten(), nn.Linear(56 * 56, 16, dtype=np.float64), nn.Tanh())
 
 heads = nn.ParallelTransformers([
@@ -77,9 +78,13 @@ found = [np.abs(V.numpy()[0, k] - digits[k, 0]).max() for k in range(2)]
 print(f"largest difference between what each head reads and its digit: {found[0]:.1e}, {found[1]:.1e}")
 
 # %% [markdown]
-# Each head reads its digit exactly: with s = 0.5 on a canvas twice the digit's size, each
-# output pixel lands on a canvas pixel centre (no interpolation). That is what the paper's
-# MNIST addition asks two transformers to learn, from the sum alone: one attends to each digit.
+# Each head reads its digit exactly. With align_corners=False the output's pixel step is 2/28
+# of the normalised width; s = 0.5 makes it 1/28 = 2/56, one canvas pixel, and t = +-0.5 moves
+# the window by 14 canvas pixels, a whole number; so every output pixel lands on a canvas pixel
+# centre and no interpolation happens. The paper's bird classifiers (2xST and 4xST on CUB-200,
+# with this attention transform) learn such heads from the labels alone: each settles on one
+# part of the bird. Its MNIST addition is the two-channel cousin: each digit sits in its own
+# channel of the input, and each of two affine transformers learns to follow one of them.
 #
 # The backward pass. Concatenation only places V_1 in channel 0 and V_2 in channel 1, so its
 # backward pass slices dL/dV: head 1 receives dL/dV[:, 0] and head 2 dL/dV[:, 1]. A loss that
@@ -131,13 +136,14 @@ def disagreement(theta, weight):
     inside = (Ellipsis, slice(7, -7), slice(7, -7))
     return np.linalg.norm(a[inside] - b[inside]) / np.linalg.norm(b[inside]), a, b
 
-shift = np.array([[1, 0, 2 * 3 / 28], [0, 1, 2 * -2 / 28]])              # 3 px across, 2 px down
+# the grid reads 3 px to the right and 2 px up, so the image moves 3 px left and 2 px down
+shift = np.array([[1, 0, 2 * 3 / 28], [0, 1, 2 * -2 / 28]])
 angle = np.deg2rad(40)
 turn = np.array([[np.cos(angle), -np.sin(angle), 0], [np.sin(angle), np.cos(angle), 0]])
 shift_error, *_ = disagreement(shift, kernels)
 turn_error, turned_a, turned_b = disagreement(turn, kernels)
 round_error, *_ = disagreement(turn, round_kernel)
-print(f"shift by (3, -2) px, random kernels: relative difference {shift_error:.1e}")
+print(f"shift 3 px left, 2 px down, random kernels: relative difference {shift_error:.1e}")
 print(f"turn by 40 degrees, random kernels:  relative difference {turn_error:.2f}")
 print(f"turn by 40 degrees, a round kernel:  relative difference {round_error:.3f}")
 
@@ -149,10 +155,31 @@ print(f"turn by 40 degrees, a round kernel:  relative difference {round_error:.3
 # one order and once in the other). The convolution would have to learn kernels that are
 # nearly round, or redundant turned copies of each pattern, for a feature-map transformer to
 # undo turns. The paper's street-view model puts its transformers on feature maps and gets
-# better results than without them; `python -m ministn midnet` measures, on turned and scaled
-# digits, how a transformer before the second convolution compares with one on the input
-# (docs/midnet.md).
+# better results than without them; `python -m ministn midnet` measures, on turned, scaled and
+# moved digits (RTS), how a transformer before the second convolution compares with one on the
+# input (docs/table1.md, section "A transformer inside the network"; results/midnet.md).
 #
+# One more check makes the kernel's part plain. A quarter turn (np.rot90) moves pixels onto
+# pixels, so no interpolation blurs the comparison: turning the image and reading it with the
+# upright kernels differs from turning the features, but reading the turned image with the
+# kernels turned the same way gives exactly the turned features, conv(R U, R K) = R conv(U, K).
+
+# %%
+def quarter_turn(x):
+    return np.rot90(x, 1, axes=(-2, -1)).copy()
+
+def relative(a, b):
+    return np.linalg.norm(a - b) / np.linalg.norm(b)
+
+turned_digit = ministn.tensor(quarter_turn(digits[:1]))                   # R U
+features_turned = quarter_turn(conv(digit, kernels).numpy())               # R conv(U, K)
+upright_error = relative(conv(turned_digit, kernels).numpy(), features_turned)
+turned_kernels = ministn.tensor(quarter_turn(kernels.numpy()))            # R K
+turned_error = relative(conv(turned_digit, turned_kernels).numpy(), features_turned)
+print(f"quarter turn, upright kernels: relative difference {upright_error:.2f}")
+print(f"quarter turn, kernels turned too: relative difference {turned_error:.1e}")
+
+# %% [markdown]
 # The figure: the canvas with the windows that the two heads read, and what they read; the
 # features of the turned digit against the turned features, for one of the random kernels.
 
@@ -199,13 +226,15 @@ print("wrote", FIGURES / "15_several_transformers.png")
 # not rotation-equivariant, unless its kernels are round). The check fails if the two heads
 # read the same window (each would no longer find its own digit), if `F.cat` handed every
 # transformer the whole gradient (head 2 would get one from channel 0's loss), or if the
-# convolution were applied with kernels turned along with the image (the turn would commute).
+# convolution were applied with kernels turned along with the image (the turn would commute:
+# the quarter-turn check with upright kernels would find no difference).
 
 # %%
 assert max(found) < 1e-12, "each head should read its own digit exactly"
 assert grads["1.regression.bias"] == 0 and grads["1.regression.weight"] == 0
 assert grads["0.regression.bias"] > 0
 assert shift_error < 1e-12 and turn_error > 0.3 and round_error < turn_error / 5
+assert upright_error > 0.3 and turned_error < 1e-12, "only kernels turned with the image commute"
 
 # %% [markdown]
 # Try this:
@@ -215,5 +244,8 @@ assert shift_error < 1e-12 and turn_error > 0.3 and round_error < turn_error / 5
 #    lessons/solutions/15_several_transformers.py.)
 # 2. Make four heads (the paper's 4xST) that read the four quadrants of the canvas. Which
 #    channels of V hold the two digits, and which are blank? (Same solution file.)
-# 3. Give both heads the same bias (0.5, -0.5, -0.5) and train them on a loss that needs both
-#    digits: what stops them from ever splitting the work, and what breaks the tie in practice?
+# 3. (Open-ended.) Give both heads the same bias (0.5, -0.5, -0.5) and train them on a loss
+#    that needs both digits. Suppose the heads were exact copies (the same localisation weights)
+#    and the classifier treated channels 0 and 1 alike (the same weights for each): why would
+#    they then receive the same gradient forever and never split the work? What in a real
+#    network breaks that symmetry?
