@@ -137,14 +137,22 @@ def format_table(cells, seeds):
     return "\n".join(lines), missing, short
 
 
+def busy_seconds(records):
+    """Seconds during which at least one run was going: the union of [started, finished]."""
+    busy, end = 0.0, -np.inf
+    for start, finish in sorted((r["started_unix"], r["finished_unix"]) for r in records):
+        busy += max(0.0, finish - max(start, end))
+        end = max(end, finish)
+    return busy
+
+
 def write_markdown(path, records, seeds, recipe, notes=""):
     """results/table1.md: the table beside the paper's, the bars, the recipe, data and machine."""
     cells = aggregate(records)
     table, missing, short = format_table(cells, seeds)
     bars = check_bars(cells)
     counts = sorted({len(c["errors"]) for c in cells.values()}) or [0]
-    span = (max(r["finished_unix"] for r in records) - min(r["started_unix"] for r in records)
-            if records else 0.0)
+    busy = busy_seconds(records)
     machines = sorted({r["machine"] for r in records})
     lines = [
         "# Table 1 (left) of Jaderberg et al. 2015, reproduced with ministn",
@@ -186,11 +194,11 @@ def write_markdown(path, records, seeds, recipe, notes=""):
               "pooling after the transformer on RTS's 42×42 and TC's 60×60 canvases).",
               "",
               "## Machine and time", "",
-              f"- {'; '.join(machines) or 'no runs yet'}; two worker processes at `nice 19`; "
-              "timings depend on what else the machine ran and are indicative only.",
+              f"- {'; '.join(machines) or 'no runs yet'}; timings depend on what else the "
+              "machine ran and are indicative only.",
               "- Training time summed over runs: "
-              f"{sum(r['train_seconds'] for r in records) / 60:.0f} min; wall time from the first "
-              f"run's start to the last one's end: {span / 60:.0f} min.",
+              f"{sum(r['train_seconds'] for r in records) / 60:.0f} min; wall time while runs "
+              f"were going (overlapping runs counted once): {busy / 60:.0f} min.",
               ]
     if notes:
         lines += ["", notes]

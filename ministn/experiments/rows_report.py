@@ -6,7 +6,7 @@ seeds, and the parameter count. Claims use report.beats: A beats B "by more than
 spread" when mean(B) - mean(A) exceeds the larger of the two rows' ranges (max - min).
 """
 from ..files import write_atomically
-from .report import aggregate, beats, verdict_word
+from .report import aggregate, beats, busy_seconds, verdict_word
 
 
 def format_rows(cells, rows, distortion, paper=None):
@@ -51,8 +51,7 @@ def write_rows_report(path, title, intro, rows, distortion, records, seeds, reci
     for r in records:
         cells[(r["row"], r["distortion"])]["parameters"] = r["parameters"]
     checked = claims(cells)
-    span = (max(r["finished_unix"] for r in records) - min(r["started_unix"] for r in records)
-            if records else 0.0)
+    busy = busy_seconds(records)
     machines = sorted({r["machine"] for r in records})
     target = len(rows) * seeds
     lines = [f"# {title}", "", intro, "", format_rows(cells, rows, distortion, paper), "",
@@ -67,8 +66,8 @@ def write_rows_report(path, title, intro, rows, distortion, records, seeds, reci
               f"- {'; '.join(machines) or 'not yet run'}; timings depend on what else the "
               "machine ran and are indicative only.",
               f"- Training time summed over runs: "
-              f"{sum(r['train_seconds'] for r in records) / 60:.0f} min; wall time from the "
-              f"first run's start to the last one's end: {span / 60:.0f} min."]
+              f"{sum(r['train_seconds'] for r in records) / 60:.0f} min; wall time while runs were "
+              f"going (overlapping runs counted once): {busy / 60:.0f} min."]
     if notes:
         lines += ["", notes]
     with write_atomically(path, "w", what="report") as f:

@@ -1,5 +1,5 @@
-"""Table 1's report: a bar holds only by a margin beyond the seeds' spread."""
-from ministn.experiments.report import aggregate, check_bars
+"""Table 1's report: a bar holds only by a margin beyond the seeds' spread; wall time."""
+from ministn.experiments.report import aggregate, busy_seconds, check_bars
 
 
 def fake(row, distortion, errors):
@@ -21,3 +21,11 @@ def test_bars_need_a_margin_beyond_the_spread():
     one_seed = fake("CNN", "R", [3.0]) + fake("ST-CNN Aff", "R", [2.0])
     verdict = check_bars(aggregate(one_seed))[0][1]
     assert verdict is None
+
+
+def test_wall_time_counts_overlapping_runs_once_and_skips_the_gaps_between_sessions():
+    runs = [(0, 100), (50, 120), (130, 150), (10_000, 10_030)]     # two sessions, days apart
+    records = [{"started_unix": a, "finished_unix": b} for a, b in runs]
+    assert busy_seconds(records) == 120 + 20 + 30
+    assert busy_seconds(records[::-1]) == 170
+    assert busy_seconds([]) == 0
