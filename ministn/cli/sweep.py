@@ -5,11 +5,13 @@ seed-major, each finished job one JSON file under results/<name>/, the report re
 every job. ``--shard I/N`` keeps job I, I + N, I + 2N, ... (experiments/shards.py) so that N
 machines sharing the results folder divide the sweep; the report merges whatever is finished.
 """
+import math
 import tempfile
 from pathlib import Path
 
 from ..errors import MinistnError
 from ..experiments.report import load_results
+from ..experiments.runner import check_recipe, matching
 from ..experiments.shards import parse_shard, shard
 from ..experiments.table1 import with_epochs
 from ..experiments.workers import run_workers
@@ -24,11 +26,25 @@ def add_sweep_arguments(parser, rows, epochs):
                         help=f"only these rows (of: {', '.join(repr(r[0]) for r in rows)})")
     parser.add_argument("--epochs", type=int, default=None,
                         help=f"override the recipe's {epochs} epochs (lr / 10 halfway)")
+    add_localisation_lr_argument(parser)
     parser.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
     parser.add_argument("--shard", default=None, metavar="I/N",
                         help="run only jobs I, I+N, I+2N, ... (0 <= I < N): one task of a job "
                              "array; the shards share --out and the report merges them")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
+
+
+def add_localisation_lr_argument(parser):
+    parser.add_argument("--localisation-lr-factor", type=float, default=None, metavar="F",
+                        help="train the transformers at the recipe's lr times F (default 1); "
+                             "a folder holds one recipe's runs, so another F needs its own --out")
+
+
+def with_options(recipe, args):
+    """The recipe with --epochs (when given) and --localisation-lr-factor (default 1)."""
+    if args.epochs is not None:
+        recipe = with_epochs(recipe, args.epochs)
+    return dict(recipe, localisation_lr_factor=args.localisation_lr_factor or 1.0)
 
 
 def check_sweep(args, rows):
@@ -40,6 +56,9 @@ def check_sweep(args, rows):
     for name in ("seeds", "workers") + (("epochs",) if args.epochs is not None else ()):
         if getattr(args, name) < 1:
             raise MinistnError(f"--{name} must be at least 1, got {getattr(args, name)}")
+    factor = args.localisation_lr_factor
+    if factor is not None and not 0 < factor < math.inf:
+        raise MinistnError(f"--localisation-lr-factor must be a finite number > 0, got {factor}")
     if args.max_jobs is not None and args.max_jobs < 0:
         raise MinistnError(f"--max-jobs must be at least 0, got {args.max_jobs}")
     if args.shard is not None:
@@ -47,8 +66,7 @@ def check_sweep(args, rows):
 
 
 def recipe_for(args, recipe, quick):
-    chosen = quick if args.quick else recipe
-    return with_epochs(chosen, args.epochs) if args.epochs is not None else chosen
+    return with_options(quick if args.quick else recipe, args)
 
 
 def out_dir(args, name):
@@ -74,11 +92,6 @@ def my_jobs(job_list, args):
     return job_list if args.shard is None else shard(job_list, *parse_shard(args.shard))
 
 
-def matching(records, recipe):
-    """Records trained with this recipe (a result of another recipe is ignored, not mixed in)."""
-    return [r for r in records if all(r["config"].get(k) == v for k, v in recipe.items())]
-
-
 def run_sweep(args, name, rows, make_jobs, recipes, write_report, draw=None, figures=()):
     """The body of a one-report sweep command (addition, midnet).
 
@@ -94,8 +107,9 @@ def run_sweep(args, name, rows, make_jobs, recipes, write_report, draw=None, fig
         paths["md"].parent.mkdir(parents=True, exist_ok=True)
         return write_report(paths["md"], records, args.seeds, recipe)
 
+    job_list = my_jobs(make_jobs(args.seeds, args.rows), args)
+    check_recipe(paths["results"], job_list, recipe)
     if not args.report_only:
-        job_list = my_jobs(make_jobs(args.seeds, args.rows), args)
         print(f"{name}: {len(job_list)} jobs{' (shard ' + args.shard + ')' if args.shard else ''}"
               f", {args.workers} worker(s), results in {paths['results']}, checkpoints in "
               f"{paths['runs']}", flush=True)

@@ -20,10 +20,11 @@ import tempfile
 from pathlib import Path
 
 from ..experiments.report import load_results, write_markdown
-from ..experiments.table1 import ALL_COLUMNS, COLUMNS, QUICK, RECIPE, ROWS, jobs, with_epochs
+from ..experiments.runner import check_recipe, matching
+from ..experiments.table1 import ALL_COLUMNS, COLUMNS, QUICK, RECIPE, ROWS, jobs
 from ..experiments.workers import run_workers
 from ..plotting.table1 import save_table_figure, save_transformer_figure
-from .sweep import check_sweep, my_jobs
+from .sweep import add_localisation_lr_argument, check_sweep, my_jobs, with_options
 
 
 def add_arguments(parser):
@@ -38,6 +39,7 @@ def add_arguments(parser):
                         help=f"default {' '.join(COLUMNS)}; TC (cluttered, 60x60) on request")
     parser.add_argument("--epochs", type=int, default=None,
                         help=f"override the recipe's {RECIPE['epochs']} epochs (lr / 10 halfway)")
+    add_localisation_lr_argument(parser)
     parser.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
     parser.add_argument("--shard", default=None, metavar="I/N",
                         help="run only jobs I, I+N, I+2N, ... (0 <= I < N): one task of a job "
@@ -55,11 +57,6 @@ def paths_for(out):
             "figure": out / "table1.png", "transformers": out / "table1_transformers.png"}
 
 
-def matching(records, recipe):
-    """Records trained with this recipe (a result of another recipe is ignored, not mixed in)."""
-    return [r for r in records if all(r["config"].get(k) == v for k, v in recipe.items())]
-
-
 def refresh(paths, seeds, recipe, transformers=False):
     """Rewrite the table, its figure and (optionally) the transformer figure atomically."""
     records = matching(load_results(paths["results"]), recipe)
@@ -74,15 +71,14 @@ def refresh(paths, seeds, recipe, transformers=False):
 
 def run(args):
     check_sweep(args, ROWS)
-    recipe = QUICK if args.quick else RECIPE
-    if args.epochs is not None:
-        recipe = with_epochs(recipe, args.epochs)
+    recipe = with_options(QUICK if args.quick else RECIPE, args)
     out = args.out
     if args.quick and out is None:
         out = tempfile.mkdtemp(prefix="ministn-table1-quick-")
     paths = paths_for(out)
+    job_list = my_jobs(jobs(args.seeds, args.rows, args.distortions or COLUMNS), args)
+    check_recipe(paths["results"], job_list, recipe)
     if not args.report_only:
-        job_list = my_jobs(jobs(args.seeds, args.rows, args.distortions or COLUMNS), args)
         print(f"table1: {len(job_list)} jobs, {args.workers} worker(s), results in "
               f"{paths['results']}, checkpoints in {paths['runs']}", flush=True)
         run_workers(args.workers, job_list, recipe, paths["runs"], paths["results"],

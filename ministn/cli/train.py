@@ -27,6 +27,10 @@ OPTIONS = {  # flag -> (config field, type, help); each default is None so "give
     "--lr-step": ("lr_step", int, f"multiply the lr by --lr-gamma every so many epochs, 0 for "
                                   f"never (default {DEFAULTS.lr_step})"),
     "--lr-gamma": ("lr_gamma", float, f"default {DEFAULTS.lr_gamma}"),
+    "--localisation-lr-factor": ("localisation_lr_factor", float,
+                                 "the transformer's localisation net and regression layer learn "
+                                 "at lr times this (default 1; 0.1 keeps a grid from leaving "
+                                 "the image early; no effect without a transformer)"),
     "--seed": ("seed", int, "initialisation, shuffling, distortions, dropout (default 0)"),
     "--device": ("device", str, "cpu or gpu (CuPy; default cpu)"),
     "--data-dir": ("data_dir", str, "a directory with the four MNIST-format files (default: "

@@ -137,6 +137,13 @@ def format_table(cells, seeds):
     return "\n".join(lines), missing, short
 
 
+def localisation_rate(recipe):
+    """The sentence a report adds when the transformers learn at their own rate, else ''."""
+    factor = recipe.get("localisation_lr_factor", 1)
+    return "" if factor == 1 else (f" The spatial transformers (localisation nets and "
+                                   f"regression layers) learn at {factor:g} times that rate.")
+
+
 def busy_seconds(records):
     """Seconds during which at least one run was going: the union of [started, finished]."""
     busy, end = 0.0, -np.inf
@@ -188,7 +195,8 @@ def write_markdown(path, records, seeds, recipe, notes=""):
               f"{recipe['optimizer']} lr {recipe['lr']:g}, multiplied by {recipe['lr_gamma']:g} "
               f"every {recipe['lr_step']} epochs; no weight decay, no dropout, no augmentation "
               "beyond the distortion. Cross-entropy loss. The paper used SGD lr 0.01 divided by "
-              "10 every 50k iterations; Adam converges in the few epochs a 2-core CPU allows.",
+              "10 every 50k iterations; Adam converges in the few epochs a 2-core CPU allows."
+              + localisation_rate(recipe),
               "- Models: ministn.models.paper (three weight layers in every classifier, equal "
               "parameter counts per input size, identity-initialised transformers; average "
               "pooling after the transformer on RTS's 42×42 and TC's 60×60 canvases).",

@@ -6,7 +6,7 @@ seeds, and the parameter count. Claims use report.beats: A beats B "by more than
 spread" when mean(B) - mean(A) exceeds the larger of the two rows' ranges (max - min).
 """
 from ..files import write_atomically
-from .report import aggregate, beats, busy_seconds, verdict_word
+from .report import aggregate, beats, busy_seconds, localisation_rate, verdict_word
 
 
 def format_rows(cells, rows, distortion, paper=None):
@@ -38,7 +38,7 @@ def recipe_lines(recipe, data_line):
             f"iterations), {recipe['optimizer']} lr {recipe['lr']:g}, multiplied by "
             f"{recipe['lr_gamma']:g} every {recipe['lr_step']} epochs; no weight decay, no "
             "augmentation beyond the distortion; cross-entropy loss (Table 1's recipe, "
-            "docs/table1.md)."]
+            "docs/table1.md)." + localisation_rate(recipe)]
 
 
 def write_rows_report(path, title, intro, rows, distortion, records, seeds, recipe, claims,

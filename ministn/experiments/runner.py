@@ -111,13 +111,42 @@ def claim(runs, job):
         return None
 
 
+def trained_with(config, recipe):
+    """True if a result's config (a dict) has the recipe's values; a field the result predates
+    counts as its default."""
+    config = {**TrainConfig().to_dict(), **config}
+    return all(config.get(k) == v for k, v in recipe.items())
+
+
+def matching(records, recipe):
+    """Records trained with this recipe (a result of another recipe is ignored, not mixed in)."""
+    return [r for r in records if trained_with(r["config"], recipe)]
+
+
+class RecipeError(MinistnError, ValueError):
+    """A results folder that holds runs of another recipe than the one asked for."""
+
+
+def check_recipe(results, job_list, recipe):
+    """RecipeError if a job's result file was trained with another recipe: running the job
+    would overwrite it, and the report would drop it."""
+    for job in job_list:
+        path = result_path(results, job)
+        if path.is_file():
+            config = {**TrainConfig().to_dict(), **json.loads(path.read_text())["config"]}
+            for key, value in recipe.items():
+                if config.get(key) != value:
+                    raise RecipeError(
+                        f"{path} was trained with {key} {config.get(key)!r}, not {value!r}; "
+                        f"a folder holds one recipe's runs: give this one its own --out")
+
+
 def is_done(results, job, recipe):
     """True if the job has a result file written with this recipe."""
     path = result_path(results, job)
     if not path.is_file():
         return False
-    config = json.loads(path.read_text())["config"]
-    return all(config.get(k) == v for k, v in recipe.items())
+    return trained_with(json.loads(path.read_text())["config"], recipe)
 
 
 def work(job_list, recipe, runs, results, stop=lambda: False, log=print, max_jobs=None,

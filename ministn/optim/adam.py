@@ -15,7 +15,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
 
-    def update(self, p, grad, state):
+    def update(self, p, grad, state, lr):
         xp = get_array_module(p.data)
         beta1, beta2 = self.betas
         if self.weight_decay:
@@ -29,6 +29,6 @@ class Adam(Optimizer):
         v *= beta2
         v += (1 - beta2) * grad * grad
         t = self.steps
-        step_size = self.lr / (1 - beta1 ** t)
+        step_size = lr / (1 - beta1 ** t)
         denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** t) + self.eps
         p.data -= step_size * (m / denom)

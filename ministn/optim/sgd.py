@@ -17,7 +17,7 @@ class SGD(Optimizer):
         self.momentum, self.dampening = momentum, dampening
         self.weight_decay, self.nesterov = weight_decay, nesterov
 
-    def update(self, p, grad, state):
+    def update(self, p, grad, state, lr):
         if self.weight_decay:
             grad = grad + self.weight_decay * p.data
         if self.momentum:
@@ -29,4 +29,4 @@ class SGD(Optimizer):
                 buf += (1 - self.dampening) * grad
             buf = state["momentum_buffer"]
             grad = grad + self.momentum * buf if self.nesterov else buf
-        p.data -= self.lr * grad
+        p.data -= lr * grad

@@ -36,6 +36,7 @@ class TrainConfig:
     momentum: float = 0.9        # SGD only
     lr_step: int = 10            # StepLR: multiply lr by lr_gamma every lr_step epochs (0: never)
     lr_gamma: float = 0.5
+    localisation_lr_factor: float = 1.0  # spatial transformers learn at lr * this (none: no effect)
     normalization: str = "inside"  # inside the model, after the transformer, or "outside" (normalization.py)
     seed: int = 0
     device: str = "cpu"
@@ -69,6 +70,7 @@ class TrainConfig:
             "lr": (lambda v: 0 < v < math.inf, "a finite number > 0"),
             "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
             "lr_gamma": (lambda v: 0 < v <= 1, "in (0, 1]"),
+            "localisation_lr_factor": (lambda v: 0 < v < math.inf, "a finite number > 0"),
         }
         for name, (test, expected) in ranges.items():
             value = getattr(self, name)

@@ -30,3 +30,23 @@ def test_claims_compare_both_places_with_the_cnn_and_each_other():
                      "train_seconds": 1.0} for s, e in enumerate(errors)]
     verdicts = [holds for _, holds, _ in midnet.claims(aggregate(records))]
     assert verdicts == [True, True, False, True]
+
+
+def test_another_localisation_rate_needs_its_own_folder(tmp_path, capsys):
+    first, second = tmp_path / "a", tmp_path / "b"
+    quick = ["midnet", "--quick", "--seeds", "1", "--rows", "ST on the input"]
+    assert main(quick + ["--out", str(first)]) == 0
+    result = first / "midnet" / "small-st-input_RTS_s0.json"
+    before = result.read_bytes(), (first / "midnet.md").read_bytes()
+    capsys.readouterr()
+    # the same folder holds a run at the recipe's rate: refused in one line, nothing touched
+    assert main(quick + ["--out", str(first), "--localisation-lr-factor", "0.1"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "localisation_lr_factor 1.0, not 0.1" in error
+    assert (result.read_bytes(), (first / "midnet.md").read_bytes()) == before
+    assert main(quick + ["--out", str(second), "--localisation-lr-factor", "0.1"]) == 0
+    record = json.loads((second / "midnet" / "small-st-input_RTS_s0.json").read_text())
+    assert record["config"]["localisation_lr_factor"] == 0.1
+    assert "learn at 0.1 times that rate" in (second / "midnet.md").read_text()
+    assert main(quick + ["--out", str(first)]) == 0       # the first recipe's folder still works
+    assert result.read_bytes() == before[0]

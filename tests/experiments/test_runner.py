@@ -28,3 +28,13 @@ def test_stopped_job_resumes_bit_for_bit(tmp_path):
     resumed = json.loads((results / f"{job.name}.json").read_text())
     assert resumed["test_error"] == whole["test_error"]
     assert resumed["test_loss"] == whole["test_loss"]
+
+
+def test_a_result_predating_a_recipe_field_counts_as_its_default():
+    from ministn.experiments.runner import matching, trained_with
+    old = {"epochs": 40, "lr": 1e-3}                     # written before localisation_lr_factor
+    assert trained_with(old, {"epochs": 40, "localisation_lr_factor": 1.0})
+    assert not trained_with(old, {"epochs": 40, "localisation_lr_factor": 0.1})
+    assert not trained_with(old, {"epochs": 400, "localisation_lr_factor": 1.0})
+    records = [{"config": old}, {"config": dict(old, localisation_lr_factor=0.1)}]
+    assert matching(records, {"localisation_lr_factor": 0.1}) == records[1:]
