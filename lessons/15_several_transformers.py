@@ -85,6 +85,11 @@ print(f"largest difference between what each head reads and its digit: {found[0]
 # with this attention transform) learn such heads from the labels alone: each settles on one
 # part of the bird. Its MNIST addition is the two-channel cousin: each digit sits in its own
 # channel of the input, and each of two affine transformers learns to follow one of them.
+# Learning that takes far more training than a laptop gives it: in ministn's runs (40 epochs
+# on 6,000 digits) the sum is not learnt, and in every 2xST-FCN seed one of the two
+# transformers ran off the canvas in its first epoch and never came back, its output blank
+# (docs/addition.md). Lesson 11 shows that failure, and the smaller localisation rate that
+# prevents it (`--localisation-lr-factor` in the training commands).
 #
 # The backward pass. Concatenation only places V_1 in channel 0 and V_2 in channel 1, so its
 # backward pass slices dL/dV: head 1 receives dL/dV[:, 0] and head 2 dL/dV[:, 1]. A loss that
