@@ -135,3 +135,52 @@ def test_default_comes_from_the_environment_else_the_cores_available(monkeypatch
 def test_the_package_exports_the_setting():
     assert ministn.set_num_threads is set_num_threads
     assert ministn.num_threads is parallel.num_threads
+
+
+@pytest.mark.parametrize("shape, axes", [((3, 1, 70, 90, 50), (1, 2, 3, 4, 0)),   # (N,C,H,W) -> batch last
+                                         ((1, 1, 120, 110, 40), (4, 0, 2, 1, 3)),
+                                         ((2, 5, 7, 11, 300), (3, 0, 4, 2, 1))])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_contiguous_copies_a_view_exactly_whatever_the_threads(shape, axes, n, monkeypatch):
+    """The copy equals ascontiguousarray, bit for bit and C-ordered, for a leading axis of
+    length 1, odd sizes and more threads than fit; every element below the size threshold too."""
+    view = np.random.default_rng(0).standard_normal(shape).transpose(axes)[:, ::2]
+    monkeypatch.setattr(parallel, "MIN_COPY_ELEMENTS", 2 ** 10)
+    with threads(n):
+        copy = parallel.contiguous(view)
+    assert copy.flags.c_contiguous and copy.dtype == view.dtype
+    assert np.array_equal(copy, np.ascontiguousarray(view))
+
+
+def test_contiguous_splits_the_copy_over_threads_only_for_large_arrays(monkeypatch):
+    seen = []
+    real = parallel.parallel_for
+
+    def spy(n_items, body, **kwargs):
+        seen.append(n_items)
+        return real(n_items, body, **kwargs)
+    monkeypatch.setattr(parallel, "parallel_for", spy)
+    with threads(2):
+        parallel.contiguous(np.zeros((8, 8)).T)                    # small: one call, no map
+        parallel.contiguous(np.zeros((1, 600, 600)).transpose(0, 2, 1))
+    assert seen == [600]                                           # split along the first axis > 1
+
+
+@pytest.mark.parametrize("script, environment, expected", [
+    ("import ministn", {}, "4"),                               # ministn first: set
+    ("import ministn", {"OPENBLAS_THREAD_TIMEOUT": "9"}, "9"),  # the user's value: kept
+    ("import numpy, ministn", {}, None),                      # NumPy first: too late, left unset
+])
+def test_ministn_lets_openblas_threads_sleep_only_when_it_can(script, environment, expected):
+    """OPENBLAS_THREAD_TIMEOUT is read when NumPy loads OpenBLAS, so ministn sets it (to 4: idle
+    OpenBLAS threads sleep at once) only when imported before NumPy, never over a user's value."""
+    import json
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    env.update(environment)
+    done = subprocess.run([sys.executable, "-c", script + "; import os, json; print(json.dumps("
+                           "os.environ.get('OPENBLAS_THREAD_TIMEOUT')))"],
+                          capture_output=True, text=True, env=env, check=True)
+    assert json.loads(done.stdout) == expected

@@ -24,6 +24,7 @@ and col2im's slice-adds several times faster, and the columns reshape for free i
 ``im2col``/``col2im`` present the same numbers with the batch first, as views.
 """
 from ..backend import get_array_module
+from ..parallel import contiguous
 from ._checks import pair
 
 
@@ -35,7 +36,7 @@ def conv_output_length(size, kernel, stride, padding):
 def to_batch_last(x):
     """(N, C, H, W) -> a contiguous (C, H, W, N) array: one pass over the image, or none when x
     is a ``from_batch_last`` view."""
-    return get_array_module(x).ascontiguousarray(x.transpose(1, 2, 3, 0))
+    return contiguous(x.transpose(1, 2, 3, 0), get_array_module(x))
 
 
 def from_batch_last(x):
@@ -54,7 +55,7 @@ def im2col_batch_last(x, kh, kw, stride=(1, 1), padding=(0, 0), pad_value=0.0):
     if ph or pw:
         x = xp.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), constant_values=pad_value)
     windows = _windows(x, kh, kw, stride)                       # (C, H_out, W_out, N, kh, kw)
-    return xp.ascontiguousarray(windows.transpose(4, 5, 0, 1, 2, 3))
+    return contiguous(windows.transpose(4, 5, 0, 1, 2, 3), xp)
 
 
 def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):

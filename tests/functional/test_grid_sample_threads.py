@@ -29,7 +29,7 @@ def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype,
     # the split switched on, and small chunks, so that this small batch really is split (and
     # into uneven ranges)
     monkeypatch.setattr(taps_module, "SPLIT_OVER_THREADS", True)
-    monkeypatch.setattr(kernels, "MIN_CHUNK_TAPS", 1)
+    monkeypatch.setattr(kernels, "MIN_CHUNK_WORK", 1)
     monkeypatch.setattr(kernels, "BLOCK_TAPS", 100)
     monkeypatch.setattr(taps_module, "MIN_POINTS_PER_THREAD", 1)
     rng = np.random.default_rng(5)
@@ -46,11 +46,9 @@ def test_two_threads_equal_one_bitwise(mode, padding_mode, align_corners, dtype,
             assert np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("split", [True, False])
-def test_the_threads_are_used_when_the_split_is_on(split, monkeypatch):
-    """With the split on, two threads and a batch over the chunk size, the forward pass runs in
-    two chunks; with it off (the default, docs/speed.md), in one."""
-    monkeypatch.setattr(taps_module, "SPLIT_OVER_THREADS", split)
+def _forward_chunks(shape, monkeypatch):
+    """The (start, stop) ranges the forward pass of grid_sample on ``shape`` runs through the
+    parallel map, on 2 threads (none: it did not call the map)."""
     chunks = []
     real = kernels.parallel_for
 
@@ -60,7 +58,23 @@ def test_the_threads_are_used_when_the_split_is_on(split, monkeypatch):
             return body(start, stop)
         return real(n_items, recorded, **options)
     monkeypatch.setattr(kernels, "parallel_for", counting)
-    theta = np.tile(np.eye(2, 3), (64, 1, 1))
+    theta = np.tile(np.eye(2, 3), (shape[0], 1, 1))
     with threads(2):
-        grid_sample(np.ones((64, 1, 28, 28)), affine_grid(theta, (64, 1, 28, 28)))
-    assert sorted(chunks) == ([(0, 32), (32, 64)] if split else [])
+        grid_sample(np.ones(shape, np.float32), affine_grid(theta.astype(np.float32), shape))
+    return sorted(chunks)
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_the_threads_are_used_when_the_split_is_on(split, monkeypatch):
+    """With the split on and a batch over the chunk size, the forward pass runs in two chunks
+    of samples; with it off, in one range and no thread."""
+    monkeypatch.setattr(taps_module, "SPLIT_OVER_THREADS", split)
+    monkeypatch.setattr(kernels, "MIN_CHUNK_WORK", 2 ** 10)
+    assert _forward_chunks((64, 1, 28, 28), monkeypatch) == ([(0, 32), (32, 64)] if split else [])
+
+
+def test_by_default_only_batches_with_enough_work_are_split(monkeypatch):
+    """The defaults (docs/speed.md, "The sampler on two threads"): an MNIST batch, 0.2M tap
+    values, is sampled in one range; a batch of 16-channel feature maps, 15M, in two."""
+    assert _forward_chunks((64, 1, 28, 28), monkeypatch) == [(0, 64)]
+    assert _forward_chunks((64, 16, 60, 60), monkeypatch) == [(0, 32), (32, 64)]
