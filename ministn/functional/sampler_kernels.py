@@ -13,7 +13,8 @@ transposes anything.
 
 Each works on a range of samples [start, stop), in cache-sized blocks: samples never share an
 element of Ũ or dŨ, so ranges may run in any order, or at once (ministn.parallel), with
-identical results.
+identical results. The gather and the tap products do run on every thread; the scatter runs in
+one range, because ``add.at`` holds the GIL (two threads took longer than one).
 
 The scatter is an unbuffered ``add.at`` per channel and tap: a sequential sum in index order,
 so deterministic on the CPU, in the input's dtype. Measured against the alternatives on
@@ -42,8 +43,9 @@ def for_samples(N, taps, channels, xp, body):
     parallel_for(N, body, min_chunk=-(-MIN_CHUNK_WORK // per_sample), xp=xp)
 
 
-# (64, 1, 28, 28), 0.2M tap values, took 1.5x as long split in two (1.8 -> 2.7 ms forward on
-# 2 cores, docs/speed.md); (64, 16, 60, 60), 15M, took 0.7x (35 -> 25 ms)
+# Measured on 2 cores (docs/speed.md, 2026-12-04): the forward pass on (64, 1, 28, 28), 0.2M tap
+# values, took 1.5 times as long split in two (1.8 -> 2.7 ms); on (64, 16, 60, 60), 15M, 0.7
+# times (35 -> 25 ms). A chunk holds at least this many.
 MIN_CHUNK_WORK = 2 ** 20
 
 
