@@ -145,19 +145,19 @@ def parallel_for(n_items, body, *, min_chunk=1, xp=np):
     return results
 
 
-MIN_COPY_ELEMENTS = 2 ** 18
+MIN_COPY_ELEMENTS = 2 ** 21
 
 
 def contiguous(view, xp=np):
     """A C-contiguous copy of ``view`` (``xp.ascontiguousarray``), its rows copied on every
     thread: a copy only moves memory, and a second core moves it too. The rows are the first
-    axis with two or more entries; arrays under MIN_COPY_ELEMENTS (1 MB of float32) are copied
-    in one call, where starting threads costs more than it saves. A copy is exact however it
-    is split.
+    axis with two or more entries. A copy is exact however it is split.
 
     Measured (docs/speed.md, "Using every core"): im2col's copy at batch 1000 took 8.5 ms on two
     threads against 17.5 ms on one, once OpenBLAS's idle workers no longer spin on the second
-    core (OPENBLAS_THREAD_TIMEOUT, set by ministn/__init__.py).
+    core (OPENBLAS_THREAD_TIMEOUT, set by ministn/__init__.py). Arrays under MIN_COPY_ELEMENTS
+    (8 MB of float32) are copied in one call: splitting the copies of a training step at batch
+    64 (about 1M elements each) made it slower, starting the threads cost more than it saved.
     """
     if xp is not np or view.size < MIN_COPY_ELEMENTS or view.flags.c_contiguous:
         return xp.ascontiguousarray(view)

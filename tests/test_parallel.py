@@ -153,6 +153,7 @@ def test_contiguous_copies_a_view_exactly_whatever_the_threads(shape, axes, n, m
 
 
 def test_contiguous_splits_the_copy_over_threads_only_for_large_arrays(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_COPY_ELEMENTS", 2 ** 18)
     seen = []
     real = parallel.parallel_for
 
