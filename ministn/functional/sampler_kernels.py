@@ -44,7 +44,7 @@ def for_samples(N, taps, channels, xp, body):
 
 
 # Measured on 2 cores (docs/speed.md, 2026-12-04): the forward pass on (64, 1, 28, 28), 0.2M tap
-# values, took 1.5 times as long split in two (1.8 -> 2.7 ms); on (64, 16, 60, 60), 15M, 0.7
+# values, took 1.6 times as long split in two (1.7 -> 2.7 ms); on (64, 16, 60, 60), 15M, 0.7
 # times (35 -> 25 ms). A chunk holds at least this many.
 MIN_CHUNK_WORK = 2 ** 20
 
