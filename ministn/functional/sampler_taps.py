@@ -220,19 +220,16 @@ def _outer(a, b, op):
     return product.reshape(product.shape[0], -1, product.shape[-1])
 
 
-# The axes' taps are built on threads of their own from this many points. Measured on the
-# 2-core machine of docs/speed.md (2026-12-04, median of 30, three rounds): the forward pass on
-# (64, 1, 28, 28), 50k points, took 2.06 ms split and 1.40 ms not; the ST-CNN's inference at
-# batch 1000, 784k points, 101 ms split and 106 ms not.
+# The axes' taps are built on threads of their own from this many points. On 2 cores (docs/
+# speed.md, 2026-12-04): the forward on (64, 1, 28, 28), 50k points, took 2.06 ms split and
+# 1.40 ms not; the ST-CNN's inference at batch 1000, 784k points, 101 ms split and 106 ms not.
 MIN_POINTS_PER_THREAD = 2 ** 17
-# Whether the sampler splits its work over ministn.parallel's threads: the forward pass and the
-# grid gradient, in ranges of samples (sampler_kernels.for_samples), never the scatter (np.add.at
-# holds the GIL). Measured as above, two threads, the code before and after in turn: (64, 16,
-# 60, 60) forward 31.3 -> 22.8 ms, forward + backward 80.6 -> 64.6 ms. It pays only because
-# OpenBLAS's idle threads sleep at once (ministn/__init__.py); while they spin after
-# affine_grid's product they hold the second core, and the split made the same forward slower
-# (docs/speed.md, "The sampler on two threads"). Exact however it splits
-# (tests/functional/test_grid_sample_threads.py).
+# Whether the sampler splits its forward pass and grid gradient over ranges of samples
+# (sampler_kernels.for_samples; never the scatter: np.add.at holds the GIL). Measured as above,
+# two threads, before and after in turn: (64, 16, 60, 60) forward 34.8 -> 23.4 ms, forward +
+# backward 83.6 -> 65.5 ms. It pays because OpenBLAS's idle threads sleep at once (ministn/
+# __init__.py): spinning after affine_grid's product, they took the second core and the split
+# made the forward slower. Exact however it splits (tests/functional/test_grid_sample_threads.py).
 SPLIT_OVER_THREADS = True
 
 
