@@ -50,12 +50,18 @@ def from_batch_last(x):
 
 def im2col_batch_last(x, kh, kw, stride=(1, 1), padding=(0, 0), pad_value=0.0):
     """(C, H, W, N) -> (kh, kw, C, H_out, W_out, N) windows of the padded image."""
+    return contiguous(windows_batch_last(x, kh, kw, stride, padding, pad_value),
+                      get_array_module(x))
+
+
+def windows_batch_last(x, kh, kw, stride=(1, 1), padding=(0, 0), pad_value=0.0):
+    """The windows of ``im2col_batch_last`` as a view of the padded image, not copied."""
     xp = get_array_module(x)
-    (sh, sw), (ph, pw) = stride, padding
+    ph, pw = padding
     if ph or pw:
         x = xp.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), constant_values=pad_value)
     windows = _windows(x, kh, kw, stride)                       # (C, H_out, W_out, N, kh, kw)
-    return contiguous(windows.transpose(4, 5, 0, 1, 2, 3), xp)
+    return windows.transpose(4, 5, 0, 1, 2, 3)
 
 
 def col2im_batch_last(cols, x_shape, stride=(1, 1), padding=(0, 0)):

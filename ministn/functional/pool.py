@@ -5,25 +5,31 @@
 
 Padding is -inf for max (it never wins) and 0 for avg, which divides by kh*kw including the
 padding (PyTorch's count_include_pad=True). Windows are worked on batch last, (taps, C, H_out,
-W_out, N), the layout im2col_batch_last produces.
+W_out, N), the layout im2col_batch_last produces; max pooling reads its taps as strided views
+of the image instead of copying them.
 """
 import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
 from ._checks import as_tensor, check_float, check_ndim, pair
-from .im2col import col2im_batch_last, from_batch_last, im2col_batch_last, to_batch_last
+from .im2col import (col2im_batch_last, from_batch_last, im2col_batch_last, to_batch_last,
+                     windows_batch_last)
 
 
 class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, *, kernel_size, stride, padding):
         kh, kw = kernel_size
-        cols = im2col_batch_last(to_batch_last(x), kh, kw, stride, padding, pad_value=-np.inf)
-        taps = cols.reshape(kh * kw, *cols.shape[2:])            # (kh*kw, C, H_out, W_out, N)
-        # max over the leading axis is an elementwise maximum of kh*kw contiguous slabs; argmax
-        # over that axis is not (NumPy copies the axis last and scans rows of 4), 10x slower
-        y = taps.max(axis=0)
+        xp = get_array_module(x)
+        windows = windows_batch_last(to_batch_last(x), kh, kw, stride, padding, pad_value=-np.inf)
+        # the kh*kw taps as strided views of the image, (C, H_out, W_out, N) each, and their
+        # elementwise maximum: no im2col copy (2x2 windows on (1000, 10, 24, 24): 5.8 ms against
+        # 10.5 ms for the copy and max(axis=0)). argmax over a tap axis would be 10x slower
+        taps = [windows[i, j] for i in range(kh) for j in range(kw)]
+        y = taps[0].copy()
+        for tap in taps[1:]:
+            xp.maximum(y, tap, out=y)
         ctx.save(x_shape=x.shape, kernel_size=kernel_size, stride=stride, padding=padding,
                  winner=first_maximum(taps, y) if ctx.needs_input_grad[0] else None)
         return from_batch_last(y)
@@ -43,14 +49,15 @@ class MaxPool2d(Function):
 
 
 def first_maximum(taps, y):
-    """Index of the first tap equal to the maximum y, the one PyTorch routes the gradient to.
+    """Index of the first of the ``taps`` (a sequence of arrays) equal to their maximum y, the
+    one PyTorch routes the gradient to.
 
     It is the number of leading taps below the maximum: one pass per tap (kh*kw of them) with
     boolean and integer adds, which NumPy vectorises (xp.where in the same loop is 10x slower).
     uint8 (int32 past 255 taps) keeps it at a quarter of the output's memory.
     """
-    xp = get_array_module(taps)
-    dtype = np.uint8 if taps.shape[0] <= 255 else np.int32
+    xp = get_array_module(y)
+    dtype = np.uint8 if len(taps) <= 255 else np.int32
     all_below = xp.ones(y.shape, dtype=bool)
     winner = xp.zeros(y.shape, dtype=dtype)
     for tap in taps[:-1]:
