@@ -39,7 +39,7 @@ def for_samples(N, taps, channels, xp, body):
     if not sampler_taps.SPLIT_OVER_THREADS:
         body(0, N)
         return
-    per_sample = max(1, taps.weight[0].size * channels)      # 0 for an empty batch
+    per_sample = max(1, taps.weight[0].size * channels)      # 0 without points or channels
     parallel_for(N, body, min_chunk=-(-MIN_CHUNK_WORK // per_sample), xp=xp)
 
 
@@ -88,18 +88,16 @@ def gradients(taps, gV, U_shape, values, planes):
     if values is not None:
         s = xp.empty(taps.weight.shape, dtype=gV.dtype)
 
-    def scatter_body(start, stop):
-        grad_padded[start:stop] = 0
-        for first, last in blocks(taps, start, stop):
+    N, C = gV.shape[:2]
+    if grad_padded is not None:        # one range: np.add.at holds the GIL, a thread would wait
+        grad_padded[...] = 0
+        for first, last in blocks(taps, 0, N):
             scatter(grad_padded.reshape(-1), taps, gV, first, last)
 
     def grid_body(start, stop):
         for first, last in blocks(taps, start, stop):
             tap_products(values, gV, first, last, s)
             coordinate_gradients(s, taps, planes, first, last)
-    N, C = gV.shape[:2]
-    if grad_padded is not None:
-        scatter_body(0, N)     # one range: np.add.at holds the GIL, a second thread would wait
     if s is not None:
         for_samples(N, taps, C, xp, grid_body)
     return None if grad_padded is None else crop(grad_padded, taps.pad)
